@@ -1,0 +1,30 @@
+// The classifier's contract: a finished flow in, labels and protocol facts out. Pure and synchronous; the
+// per-source detectors keep bounded state inside the Classifier instance.
+
+import type { FlowState, Label, ProtocolFacts, SynFingerprint } from '../record/flow-record.ts';
+
+export interface ClassifyInput {
+  readonly proto: 'tcp' | 'udp';
+  readonly state: FlowState;
+  readonly ip_version: 4 | 6;
+  readonly src_ip: string;
+  readonly src_port: number;
+  readonly dst_ip: string;
+  readonly dst_port: number;
+  /** The captured client bytes (never modified by the classifier). */
+  readonly payload: Uint8Array;
+  /** First packet time, ms since the epoch (drives the per-source detectors' windows). */
+  readonly ts_ms: number;
+  readonly syn?: SynFingerprint;
+}
+
+export interface ClassifyResult {
+  readonly labels: readonly Label[];
+  readonly facts: ProtocolFacts;
+}
+
+export interface Classifier {
+  classify(input: ClassifyInput): ClassifyResult;
+  /** Number of rules loaded (for the start-up log line). */
+  readonly ruleCount: number;
+}

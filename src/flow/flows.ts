@@ -1,0 +1,153 @@
+// Per-flow state of acked TCP connections and UDP flows. Created only after a valid handshake (TCP) or for a
+// datagram to a monitored port (UDP); capped in number and bytes by the responder.
+
+import type { CapturedFrame } from '../record/captured-frame.ts';
+import type { SynFingerprint } from '../record/flow-record.ts';
+import { StreamBuffer } from './stream-buffer.ts';
+import { copyBytes } from '../wire/bytes.ts';
+
+/** Frames kept per flow for pcap archives at most; later frames are counted, not kept. */
+export const MAX_FRAMES_PER_FLOW = 256;
+
+/** The 4-tuple as bytes: src address, dst address (4 or 16 bytes each), src port, dst port. */
+export function tupleKey(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): Uint8Array {
+  const k = new Uint8Array(addrLen * 2 + 4);
+  for (let i = 0; i < addrLen; i++) {
+    k[i] = buf[srcOff + i]!;
+    k[addrLen + i] = buf[dstOff + i]!;
+  }
+  const p = addrLen * 2;
+  k[p] = srcPort >> 8;
+  k[p + 1] = srcPort & 0xff;
+  k[p + 2] = dstPort >> 8;
+  k[p + 3] = dstPort & 0xff;
+  return k;
+}
+
+export function sameTuple(key: Uint8Array, buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): boolean {
+  if (key.length !== addrLen * 2 + 4) return false;
+  for (let i = 0; i < addrLen; i++) {
+    if (key[i] !== buf[srcOff + i] || key[addrLen + i] !== buf[dstOff + i]) return false;
+  }
+  const p = addrLen * 2;
+  return ((key[p]! << 8) | key[p + 1]!) === srcPort && ((key[p + 2]! << 8) | key[p + 3]!) === dstPort;
+}
+
+abstract class BaseFlow {
+  readonly key: Uint8Array;
+  readonly ipVersion: 4 | 6;
+  readonly firstMs: number;
+  lastMs: number;
+  packets = 0;
+  segments = 0;
+  /** Buffered bytes last reported to the responder's total. */
+  accounted = 0;
+  readonly frames: CapturedFrame[] | undefined;
+  framesDropped = 0;
+
+  constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean) {
+    this.key = key;
+    this.ipVersion = ipVersion;
+    this.firstMs = firstMs;
+    this.lastMs = firstMs;
+    this.frames = keepFrames ? [] : undefined;
+  }
+
+  abstract get bufferedBytes(): number;
+
+  keepFrame(tsMs: number, buf: Uint8Array, len: number): void {
+    if (!this.frames) return;
+    if (this.frames.length >= MAX_FRAMES_PER_FLOW) {
+      this.framesDropped++;
+      return;
+    }
+    this.frames.push({ tsMs, data: copyBytes(buf, 0, len) });
+  }
+
+  protected framesBytes(): number {
+    if (!this.frames) return 0;
+    let n = 0;
+    for (const f of this.frames) n += f.data.length;
+    return n;
+  }
+}
+
+export class TcpFlow extends BaseFlow {
+  readonly stream: StreamBuffer;
+  /** Our next sequence number (cookie + 1, + 1 after our FIN). */
+  sndNxt: number;
+  readonly clientIsn: number;
+  /** Both sides agreed on window scaling (RFC 7323 section 2.2): our window field is then shifted. */
+  readonly windowScaled: boolean;
+  readonly syn: SynFingerprint | undefined;
+  /** The client's FIN was answered and the record emitted; the entry stays to absorb retransmissions. */
+  closed = false;
+  #framesBytes = 0;
+
+  constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, clientIsn: number, sndNxt: number, windowScaled: boolean, maxPayload: number, syn: SynFingerprint | undefined) {
+    super(key, ipVersion, firstMs, keepFrames);
+    this.clientIsn = clientIsn >>> 0;
+    this.sndNxt = sndNxt >>> 0;
+    this.windowScaled = windowScaled;
+    this.stream = new StreamBuffer((clientIsn + 1) >>> 0, maxPayload);
+    this.syn = syn;
+  }
+
+  override keepFrame(tsMs: number, buf: Uint8Array, len: number): void {
+    const before = this.frames?.length ?? 0;
+    super.keepFrame(tsMs, buf, len);
+    if ((this.frames?.length ?? 0) > before) this.#framesBytes += len;
+  }
+
+  get bufferedBytes(): number {
+    return this.stream.bufferedBytes + this.#framesBytes;
+  }
+}
+
+export class UdpFlow extends BaseFlow {
+  readonly #chunks: Uint8Array[] = [];
+  #stored = 0;
+  overflow = 0;
+  readonly #max: number;
+  #framesBytes = 0;
+
+  constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, maxPayload: number) {
+    super(key, ipVersion, firstMs, keepFrames);
+    this.#max = maxPayload;
+  }
+
+  add(buf: Uint8Array, off: number, len: number): void {
+    const room = this.#max - this.#stored;
+    const keep = len < room ? len : room;
+    if (keep > 0) {
+      this.#chunks.push(copyBytes(buf, off, off + keep));
+      this.#stored += keep;
+    }
+    this.overflow += len - keep;
+  }
+
+  override keepFrame(tsMs: number, buf: Uint8Array, len: number): void {
+    const before = this.frames?.length ?? 0;
+    super.keepFrame(tsMs, buf, len);
+    if ((this.frames?.length ?? 0) > before) this.#framesBytes += len;
+  }
+
+  get bufferedBytes(): number {
+    return this.#stored + this.#framesBytes;
+  }
+
+  get truncated(): boolean {
+    return this.overflow > 0;
+  }
+
+  payload(): Uint8Array {
+    if (this.#chunks.length === 1) return this.#chunks[0]!;
+    const out = new Uint8Array(this.#stored);
+    let p = 0;
+    for (const c of this.#chunks) {
+      out.set(c, p);
+      p += c.length;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,564 @@
+// The sans-IO responder (the shape of mscdex/ssh2's Protocol): decoded frames and the clock in, frames out through
+// an injected Device, finished flows out through an injected `emit`. No timers, no sockets, no libpcap here.
+//
+// TCP: a SYN to a monitored address and port gets a SYN-ACK whose ISN is a keyed SYN cookie, so a SYN needs no
+// state to be answered; it is only *remembered* (to record SYN-only attempts) in a fixed-size table. An ACK that
+// acknowledges a cookie we could have issued opens a flow; its data is ACKed segment by segment and reassembled;
+// FIN is answered with FIN-ACK, RST ends the flow, silence ends it after the flow timeout.
+// UDP: datagrams are recorded per 4-tuple, never answered.
+
+import type { CapturedFrame } from '../record/captured-frame.ts';
+import type { EndReason } from '../record/flow-record.ts';
+import { createFrameView, parseFrame, type FrameView } from '../wire/frame-view.ts';
+import { IPPROTO_TCP } from '../wire/ipv4.ts';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.ts';
+import { ResponderCounters } from './counters.ts';
+import type { Device } from './device.ts';
+import { type FinishedFlow, synFingerprint } from './finished-flow.ts';
+import { TcpFlow, UdpFlow, sameTuple, tupleKey } from './flows.ts';
+import { halfSipHash } from './halfsiphash.ts';
+import { PendingSyns } from './pending-syns.ts';
+import { buildAck, buildSynAck, createClientOptions, MAX_REPLY_BYTES, OUR_WSCALE, readClientOptions } from './reply.ts';
+import type { Targets } from './targets.ts';
+import { BucketArray, TokenBucket } from './token-bucket.ts';
+
+/** Cookies are valid for the slot they were issued in and the next one: 64 to 128 seconds (like Linux). */
+export const COOKIE_SLOT_MS = 64_000;
+/** UDP datagrams the host itself sent are remembered this long, so their replies are not recorded as attacks. */
+export const LOCAL_UDP_MEMORY_MS = 60_000;
+const LOCAL_UDP_MAX = 4096;
+/** Work done per `tick` call at most, so expiry never stalls capture for long. */
+const MAX_EXPIRIES_PER_TICK = 4096;
+
+export interface ResponderConfig {
+  readonly targets: Targets;
+  /** 32 secret random bytes: cookie key, table key, rate-limit key (8 bytes each), 8 spare. */
+  readonly secret: Uint8Array;
+  readonly flowTimeoutMs: number;
+  readonly maxPayload: number;
+  readonly maxPendingSyns: number;
+  readonly maxFlows: number;
+  readonly maxBufferedBytes: number;
+  readonly synRatePerDest: number;
+  readonly synBurstPerDest: number;
+  readonly synRateGlobal: number;
+  readonly synBurstGlobal: number;
+  /** Device MTU; our MSS is derived from it. */
+  readonly mtu: number;
+  /** Keep each flow's frames for pcap archives. */
+  readonly keepFrames: boolean;
+  readonly device: Device;
+  readonly emit: (flow: FinishedFlow) => void;
+  /** Start time, ms since the epoch (seeds the rate limiters). */
+  readonly nowMs: number;
+}
+
+export class Responder {
+  readonly counters = new ResponderCounters();
+  readonly #cfg: ResponderConfig;
+  readonly #view: FrameView = createFrameView();
+  readonly #opts = createClientOptions();
+  readonly #out = new Uint8Array(MAX_REPLY_BYTES);
+  readonly #words = new Int32Array(12);
+  readonly #k: Int32Array; // [cookie0, cookie1, table0, table1, rate0, rate1]
+  readonly #pending: PendingSyns;
+  readonly #tcp = new Map<number, TcpFlow>();
+  readonly #udp = new Map<number, UdpFlow>();
+  readonly #localUdp = new Map<number, number>();
+  readonly #perDest: BucketArray;
+  readonly #global: TokenBucket;
+  readonly #tsOffset: number;
+  #ipId: number;
+  #buffered = 0;
+
+  constructor(cfg: ResponderConfig) {
+    if (cfg.secret.length < 24) throw new RangeError('secret must be at least 24 bytes');
+    this.#cfg = cfg;
+    const dv = new DataView(cfg.secret.buffer, cfg.secret.byteOffset, cfg.secret.byteLength);
+    this.#k = new Int32Array([dv.getInt32(0), dv.getInt32(4), dv.getInt32(8), dv.getInt32(12), dv.getInt32(16), dv.getInt32(20)]);
+    this.#pending = new PendingSyns(cfg.maxPendingSyns, cfg.keepFrames);
+    this.#perDest = new BucketArray(cfg.synRatePerDest, cfg.synBurstPerDest);
+    this.#global = new TokenBucket(cfg.synRateGlobal, cfg.synBurstGlobal, cfg.nowMs);
+    this.#tsOffset = dv.getUint32(24 % (cfg.secret.length - 3));
+    this.#ipId = dv.getUint16(2);
+  }
+
+  get pendingSyns(): number {
+    return this.#pending.size;
+  }
+
+  get openFlows(): number {
+    return this.#tcp.size + this.#udp.size;
+  }
+
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  /** One captured frame buf[0, len). `captureTruncated`: the capture cut the frame short. */
+  onFrame(buf: Uint8Array, len: number, nowMs: number, captureTruncated = false): void {
+    const c = this.counters;
+    c.framesReceived++;
+    if (captureTruncated) {
+      c.captureTruncated++;
+      return;
+    }
+    const v = this.#view;
+    const reason = parseFrame(buf, len, v);
+    if (reason !== 0) {
+      c.decodeFailures[reason]!++;
+      return;
+    }
+    const t = this.#cfg.targets;
+    if (!t.matchesAddress(buf, v.dstOff, v.addrLen)) {
+      if (v.protocol !== IPPROTO_TCP && t.matchesAddress(buf, v.srcOff, v.addrLen)) this.#noteLocalUdp(buf, v, nowMs);
+      else c.notTarget++;
+      return;
+    }
+    if (t.isExcluded(v.dstPort)) {
+      c.excludedPort++;
+      return;
+    }
+    if (v.protocol === IPPROTO_TCP) this.#onTcp(buf, len, v, nowMs);
+    else this.#onUdp(buf, len, v, nowMs);
+  }
+
+  /** Ends flows whose timeout passed. Call often (every few hundred ms); bounded work per call. */
+  tick(nowMs: number): void {
+    const timeout = this.#cfg.flowTimeoutMs;
+    let budget = MAX_EXPIRIES_PER_TICK;
+    const p = this.#pending;
+    for (let id = p.oldest(); id !== -1 && budget > 0; id = p.oldest(), budget--) {
+      if (p.lastSeen(id) + timeout > nowMs) break;
+      this.#finishPending(id, 'timeout');
+    }
+    for (const [key, f] of this.#tcp) {
+      if (budget-- <= 0 || f.lastMs + timeout > nowMs) break;
+      this.#tcp.delete(key);
+      if (!f.closed) this.#finishTcp(f, 'timeout');
+      this.#account(f, true);
+    }
+    for (const [key, f] of this.#udp) {
+      if (budget-- <= 0 || f.lastMs + timeout > nowMs) break;
+      this.#udp.delete(key);
+      this.#finishUdp(f, 'timeout');
+      this.#account(f, true);
+    }
+    for (const [key, expires] of this.#localUdp) {
+      if (expires > nowMs) break;
+      this.#localUdp.delete(key);
+    }
+  }
+
+  /** Ends every open flow and pending SYN now (shutdown). */
+  finishAll(reason: EndReason = 'shutdown'): void {
+    for (let id = this.#pending.oldest(); id !== -1; id = this.#pending.oldest()) this.#finishPending(id, reason);
+    for (const f of this.#tcp.values()) if (!f.closed) this.#finishTcp(f, reason);
+    for (const f of this.#udp.values()) this.#finishUdp(f, reason);
+    this.#tcp.clear();
+    this.#udp.clear();
+    this.#buffered = 0;
+  }
+
+  // --- TCP ---------------------------------------------------------------------------------------------------
+
+  #onTcp(buf: Uint8Array, len: number, v: FrameView, nowMs: number): void {
+    const f = v.flags;
+    if ((f & TCP_SYN) !== 0) {
+      if ((f & TCP_ACK) !== 0) {
+        this.counters.cookieInvalid++; // a SYN-ACK to us: backscatter or our own connections, never ours to answer
+        return;
+      }
+      this.#onSyn(buf, len, v, nowMs);
+      return;
+    }
+    const th = this.#tupleHash(buf, v);
+    const key = th * 65536 + v.srcPort;
+    const flow = this.#tcp.get(key);
+    if (flow !== undefined && sameTuple(flow.key, buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort)) {
+      this.#onFlowSegment(flow, key, buf, len, v, nowMs);
+      return;
+    }
+    if ((f & TCP_RST) !== 0) {
+      const id = this.#pending.find(th, buf, v.srcOff, v.dstOff, v.addrLen, v.l4Off);
+      // a scanner's RST after our SYN-ACK carries seq = its ISN + 1 (RFC 9293 3.10.7.3 checks for a SYN-RECEIVED peer)
+      if (id !== -1 && v.seq === ((this.#pending.clientIsn(id) + 1) >>> 0)) this.#finishPending(id, 'rst');
+      else this.counters.rstIgnored++;
+      return;
+    }
+    if ((f & TCP_ACK) === 0) {
+      this.counters.cookieInvalid++;
+      return;
+    }
+    const isn = (v.ack - 1) >>> 0;
+    const slot = Math.floor(nowMs / COOKIE_SLOT_MS);
+    if (!this.#cookieMatches(th, slot, isn) && !this.#cookieMatches(th, slot - 1, isn)) {
+      this.counters.cookieInvalid++;
+      return;
+    }
+    // the handshake completed: a flow exists from now on
+    const id = this.#pending.find(th, buf, v.srcOff, v.dstOff, v.addrLen, v.l4Off);
+    let firstMs = nowMs;
+    let clientIsn = (v.seq - 1) >>> 0;
+    let syn;
+    let synFrames: CapturedFrame[] | undefined;
+    if (id !== -1) {
+      firstMs = this.#pending.firstSeen(id);
+      clientIsn = this.#pending.clientIsn(id);
+      syn = synFingerprint(this.#pending.synFrame(id), this.#pending.synCount(id));
+      if (this.#cfg.keepFrames) {
+        synFrames = [{ tsMs: firstMs, data: this.#pending.synFrame(id) }];
+        const reply = this.#pending.replyFrame(id);
+        if (reply) synFrames.push({ tsMs: firstMs, data: reply });
+      }
+      this.#pending.remove(id);
+    }
+    if (flow !== undefined) {
+      // the same 48-bit key for another tuple: finish the older flow rather than mix them
+      this.#tcp.delete(key);
+      if (!flow.closed) this.#finishTcp(flow, 'evicted');
+      this.#account(flow, true);
+    }
+    this.#makeRoom(nowMs);
+    const nf = new TcpFlow(
+      tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort), v.ipVersion, firstMs, this.#cfg.keepFrames,
+      clientIsn, (isn + 1) >>> 0, (isn & 1) === 1, this.#cfg.maxPayload, syn,
+    );
+    if (synFrames && nf.frames) for (const fr of synFrames) nf.frames.push(fr);
+    this.#tcp.set(key, nf);
+    this.counters.flowsAcked++;
+    this.#onFlowSegment(nf, key, buf, len, v, nowMs);
+  }
+
+  #onSyn(buf: Uint8Array, len: number, v: FrameView, nowMs: number): void {
+    const c = this.counters;
+    c.synsReceived++;
+    const th = this.#tupleHash(buf, v);
+    const key = th * 65536 + v.srcPort;
+    const flow = this.#tcp.get(key);
+    if (flow !== undefined && sameTuple(flow.key, buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort)) {
+      // a new connection on a tuple we still hold: the old one is over
+      this.#tcp.delete(key);
+      if (!flow.closed) this.#finishTcp(flow, 'evicted');
+      this.#account(flow, true);
+    }
+    const p = this.#pending;
+    let id = p.find(th, buf, v.srcOff, v.dstOff, v.addrLen, v.l4Off);
+    if (id !== -1) {
+      c.synsRetransmitted++;
+      p.touch(id, nowMs);
+    }
+    if (this.#perDest.enabled && !this.#perDest.tryTake(this.#destHash(buf, v), nowMs)) {
+      c.rateLimitedDest++;
+      return;
+    }
+    if (!this.#global.tryTake(nowMs)) {
+      c.rateLimitedGlobal++;
+      return;
+    }
+    const o = this.#opts;
+    readClientOptions(buf, v, o);
+    const slot = Math.floor(nowMs / COOKIE_SLOT_MS);
+    const ws = o.wscale >= 0 ? 1 : 0;
+    const isn = ((this.#cookie(th, slot, ws) & ~1) | ws) >>> 0;
+    const mss = this.#cfg.mtu - (v.ipVersion === 4 ? 40 : 60);
+    const out = this.#out;
+    const n = buildSynAck(buf, v, o, out, isn, this.#tsNow(nowMs), mss);
+    if (this.#cfg.device.send(out, n)) c.synAcksSent++;
+    else c.sendErrors++;
+    if (id === -1) {
+      id = p.insert(th, buf, len, nowMs, v.seq, isn);
+      if (id === -1) c.pendingSynTableFull++;
+      else if (this.#cfg.keepFrames) p.setReply(id, out, n);
+    }
+  }
+
+  #onFlowSegment(flow: TcpFlow, key: number, buf: Uint8Array, len: number, v: FrameView, nowMs: number): void {
+    const c = this.counters;
+    flow.lastMs = nowMs;
+    flow.packets++;
+    // re-insert: Map order is then least-recently-active first, which expiry and eviction walk
+    this.#tcp.delete(key);
+    this.#tcp.set(key, flow);
+    const f = v.flags;
+    const o = this.#opts;
+    readClientOptions(buf, v, o);
+    const out = this.#out;
+    const window = flow.windowScaled ? 65535 >> OUR_WSCALE : 65535;
+    const s = flow.stream;
+    if (flow.closed) {
+      if ((f & TCP_FIN) !== 0) {
+        // our FIN-ACK was lost: say it again
+        const n = buildAck(buf, v, o, out, (flow.sndNxt - 1) >>> 0, s.rcvNxt, TCP_FIN | TCP_ACK, window, this.#tsNow(nowMs), this.#nextIpId());
+        if (this.#cfg.device.send(out, n)) c.finsSent++;
+        else c.sendErrors++;
+      }
+      return;
+    }
+    if ((f & TCP_RST) !== 0) {
+      const rel = (v.seq - s.rcvNxt) | 0;
+      if (rel >= -1 && rel <= 65535) {
+        this.#tcp.delete(key);
+        this.#finishTcp(flow, 'rst');
+        this.#account(flow, true);
+      } else {
+        c.rstIgnored++;
+      }
+      return;
+    }
+    flow.keepFrame(nowMs, buf, len);
+    let reply = false;
+    if (v.payloadLen > 0) {
+      const r = s.add(v.seq, buf, v.payloadOff, v.payloadLen);
+      if (r === 'in_order') flow.segments++;
+      else if (r === 'out_of_order') { flow.segments++; c.segmentsOutOfOrder++; }
+      else if (r === 'duplicate') c.segmentsDuplicate++;
+      else c.segmentsOutOfWindow++;
+      reply = true;
+    }
+    let fin = false;
+    if ((f & TCP_FIN) !== 0) {
+      if (s.acceptFin((v.seq + v.payloadLen) >>> 0)) fin = true;
+      else reply = true; // FIN beyond a gap: ask for the missing bytes again
+    }
+    if (fin) {
+      const n = buildAck(buf, v, o, out, flow.sndNxt, s.rcvNxt, TCP_FIN | TCP_ACK, window, this.#tsNow(nowMs), this.#nextIpId());
+      flow.sndNxt = (flow.sndNxt + 1) >>> 0;
+      if (this.#cfg.device.send(out, n)) c.finsSent++;
+      else c.sendErrors++;
+      flow.keepFrame(nowMs, out, n);
+      flow.closed = true;
+      this.#finishTcp(flow, 'fin');
+    } else if (reply) {
+      const n = buildAck(buf, v, o, out, flow.sndNxt, s.rcvNxt, TCP_ACK, window, this.#tsNow(nowMs), this.#nextIpId());
+      if (this.#cfg.device.send(out, n)) c.acksSent++;
+      else c.sendErrors++;
+      flow.keepFrame(nowMs, out, n);
+    }
+    this.#account(flow, flow.closed);
+    this.#enforceBytes();
+  }
+
+  // --- UDP ---------------------------------------------------------------------------------------------------
+
+  #onUdp(buf: Uint8Array, len: number, v: FrameView, nowMs: number): void {
+    const th = this.#tupleHash(buf, v);
+    const key = th * 65536 + v.srcPort;
+    if (this.#localUdp.size > 0) {
+      const expires = this.#localUdp.get(key);
+      if (expires !== undefined && expires > nowMs) {
+        this.counters.udpLocalReply++;
+        return;
+      }
+    }
+    let flow = this.#udp.get(key);
+    if (flow !== undefined && !sameTuple(flow.key, buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort)) {
+      this.#udp.delete(key);
+      this.#finishUdp(flow, 'evicted');
+      this.#account(flow, true);
+      flow = undefined;
+    }
+    if (flow === undefined) {
+      this.#makeRoom(nowMs);
+      flow = new UdpFlow(tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort), v.ipVersion, nowMs, this.#cfg.keepFrames, this.#cfg.maxPayload);
+      this.counters.flowsUdp++;
+    } else {
+      this.#udp.delete(key);
+    }
+    this.#udp.set(key, flow);
+    flow.lastMs = nowMs;
+    flow.packets++;
+    flow.segments++;
+    flow.add(buf, v.payloadOff, v.payloadLen);
+    flow.keepFrame(nowMs, buf, len);
+    this.#account(flow, false);
+    this.#enforceBytes();
+  }
+
+  /** The host sent a datagram (src is ours): remember the reverse tuple so the reply is not taken for an attack. */
+  #noteLocalUdp(buf: Uint8Array, v: FrameView, nowMs: number): void {
+    const w = this.#words;
+    const n = this.#fillWords(buf, v.dstOff, v.srcOff, v.addrLen, v.dstPort, v.srcPort);
+    const th = halfSipHash(this.#k[2]!, this.#k[3]!, w, n);
+    const key = th * 65536 + v.dstPort;
+    this.#localUdp.delete(key);
+    if (this.#localUdp.size >= LOCAL_UDP_MAX) {
+      const oldest = this.#localUdp.keys().next();
+      if (!oldest.done) this.#localUdp.delete(oldest.value);
+    }
+    this.#localUdp.set(key, nowMs + LOCAL_UDP_MEMORY_MS);
+  }
+
+  // --- finishing -----------------------------------------------------------------------------------------------
+
+  #finishPending(id: number, reason: EndReason): void {
+    const p = this.#pending;
+    const frame = p.synFrame(id);
+    // the stored frame passed parseFrame when it arrived: fixed offsets, no IPv4 options
+    const link = frame[12] === 0x81 ? 18 : 14;
+    const v6 = frame[link]! >> 4 === 6;
+    const al = v6 ? 16 : 4;
+    const srcOff = link + (v6 ? 8 : 12);
+    const l4 = link + (v6 ? 40 : 20);
+    const frames: CapturedFrame[] | undefined = this.#cfg.keepFrames ? [{ tsMs: p.firstSeen(id), data: frame }] : undefined;
+    const reply = this.#cfg.keepFrames ? p.replyFrame(id) : undefined;
+    if (frames && reply) frames.push({ tsMs: p.firstSeen(id), data: reply });
+    const syn = synFingerprint(frame, p.synCount(id));
+    this.counters.finishedSyn++;
+    this.#cfg.emit({
+      proto: 'tcp',
+      ipVersion: v6 ? 6 : 4,
+      src: frame.slice(srcOff, srcOff + al),
+      dst: frame.slice(srcOff + al, srcOff + 2 * al),
+      srcPort: (frame[l4]! << 8) | frame[l4 + 1]!,
+      dstPort: (frame[l4 + 2]! << 8) | frame[l4 + 3]!,
+      state: 'syn',
+      firstMs: p.firstSeen(id),
+      lastMs: p.lastSeen(id),
+      payload: new Uint8Array(0),
+      truncated: false,
+      packets: p.synCount(id),
+      segments: 0,
+      endReason: reason,
+      ...(syn ? { syn } : {}),
+      ...(frames ? { frames } : {}),
+    });
+    p.remove(id);
+  }
+
+  #finishTcp(f: TcpFlow, reason: EndReason): void {
+    const al = f.key.length === 12 ? 4 : 16;
+    this.counters.finishedAcked++;
+    this.counters.bytesTruncated += f.stream.overflow;
+    this.#cfg.emit({
+      proto: 'tcp',
+      ipVersion: f.ipVersion,
+      src: f.key.slice(0, al),
+      dst: f.key.slice(al, al * 2),
+      srcPort: (f.key[al * 2]! << 8) | f.key[al * 2 + 1]!,
+      dstPort: (f.key[al * 2 + 2]! << 8) | f.key[al * 2 + 3]!,
+      state: 'acked',
+      firstMs: f.firstMs,
+      lastMs: f.lastMs,
+      payload: f.stream.payload(),
+      truncated: f.stream.truncated,
+      packets: f.packets + (f.syn?.syn_count ?? 0),
+      segments: f.segments,
+      endReason: reason,
+      ...(f.syn ? { syn: f.syn } : {}),
+      ...(f.frames ? { frames: f.frames } : {}),
+    });
+  }
+
+  #finishUdp(f: UdpFlow, reason: EndReason): void {
+    const al = f.key.length === 12 ? 4 : 16;
+    this.counters.finishedUdp++;
+    this.counters.bytesTruncated += f.overflow;
+    this.#cfg.emit({
+      proto: 'udp',
+      ipVersion: f.ipVersion,
+      src: f.key.slice(0, al),
+      dst: f.key.slice(al, al * 2),
+      srcPort: (f.key[al * 2]! << 8) | f.key[al * 2 + 1]!,
+      dstPort: (f.key[al * 2 + 2]! << 8) | f.key[al * 2 + 3]!,
+      state: 'udp',
+      firstMs: f.firstMs,
+      lastMs: f.lastMs,
+      payload: f.payload(),
+      truncated: f.truncated,
+      packets: f.packets,
+      segments: f.segments,
+      endReason: reason,
+      ...(f.frames ? { frames: f.frames } : {}),
+    });
+  }
+
+  // --- caps ----------------------------------------------------------------------------------------------------
+
+  /** Keeps the running total of buffered bytes; `gone` when the flow left the tables. */
+  #account(f: TcpFlow | UdpFlow, gone: boolean): void {
+    const now = gone ? 0 : f.bufferedBytes;
+    this.#buffered += now - f.accounted;
+    f.accounted = now;
+  }
+
+  /** Before a new flow: finish the least recently active ones while the flow cap is reached. */
+  #makeRoom(nowMs: number): void {
+    while (this.#tcp.size + this.#udp.size >= this.#cfg.maxFlows) {
+      this.counters.evictedMaxFlows++;
+      this.#evictOldest(nowMs);
+    }
+  }
+
+  #enforceBytes(): void {
+    while (this.#buffered > this.#cfg.maxBufferedBytes && this.#tcp.size + this.#udp.size > 0) {
+      this.counters.evictedMaxBytes++;
+      this.#evictOldest(0);
+    }
+  }
+
+  #evictOldest(_nowMs: number): void {
+    const t = this.#tcp.entries().next();
+    const u = this.#udp.entries().next();
+    const pickTcp = !t.done && (u.done || t.value[1].lastMs <= u.value[1].lastMs);
+    if (pickTcp) {
+      const [key, f] = t.value!;
+      this.#tcp.delete(key);
+      if (!f.closed) this.#finishTcp(f, 'evicted');
+      this.#account(f, true);
+    } else if (!u.done) {
+      const [key, f] = u.value;
+      this.#udp.delete(key);
+      this.#finishUdp(f, 'evicted');
+      this.#account(f, true);
+    }
+  }
+
+  // --- hashing -------------------------------------------------------------------------------------------------
+
+  #fillWords(buf: Uint8Array, aOff: number, bOff: number, addrLen: number, aPort: number, bPort: number): number {
+    const w = this.#words;
+    let n = 0;
+    for (let i = 0; i < addrLen; i += 4) w[n++] = (buf[aOff + i]! << 24) | (buf[aOff + i + 1]! << 16) | (buf[aOff + i + 2]! << 8) | buf[aOff + i + 3]!;
+    for (let i = 0; i < addrLen; i += 4) w[n++] = (buf[bOff + i]! << 24) | (buf[bOff + i + 1]! << 16) | (buf[bOff + i + 2]! << 8) | buf[bOff + i + 3]!;
+    w[n++] = (aPort << 16) | bPort;
+    return n;
+  }
+
+  #tupleHash(buf: Uint8Array, v: FrameView): number {
+    const n = this.#fillWords(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort);
+    return halfSipHash(this.#k[2]!, this.#k[3]!, this.#words, n);
+  }
+
+  /** The keyed cookie; its low bit carries "the client offered window scaling", which is hashed too. */
+  #cookie(th: number, slot: number, ws: number): number {
+    const w = this.#words;
+    w[0] = th | 0;
+    w[1] = slot | 0;
+    w[2] = ws;
+    return halfSipHash(this.#k[0]!, this.#k[1]!, w, 3);
+  }
+
+  #cookieMatches(th: number, slot: number, isn: number): boolean {
+    return ((this.#cookie(th, slot, isn & 1) ^ isn) & ~1) === 0;
+  }
+
+  /** The SYN-ACK's destination: /32 for IPv4, /64 for IPv6. */
+  #destHash(buf: Uint8Array, v: FrameView): number {
+    const w = this.#words;
+    const o = v.srcOff;
+    w[0] = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+    if (v.addrLen === 4) return halfSipHash(this.#k[4]!, this.#k[5]!, w, 1);
+    w[1] = (buf[o + 4]! << 24) | (buf[o + 5]! << 16) | (buf[o + 6]! << 8) | buf[o + 7]!;
+    return halfSipHash(this.#k[4]!, this.#k[5]!, w, 2);
+  }
+
+  #tsNow(nowMs: number): number {
+    return (Math.floor(nowMs) + this.#tsOffset) >>> 0;
+  }
+
+  #nextIpId(): number {
+    this.#ipId = (this.#ipId + 1) & 0xffff;
+    return this.#ipId;
+  }
+}

@@ -1,0 +1,58 @@
+// Which packets the responder acts on: destination inside a monitored network, destination port not excluded.
+// Compiled into flat arrays so the per-packet check is a few integer compares.
+
+import { type Cidr } from '../wire/address.ts';
+
+export interface PortRangeLike {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface Targets {
+  /** True when dst (at buf[off], 4 or 16 bytes) is monitored. */
+  matchesAddress(buf: Uint8Array, off: number, len: 4 | 16): boolean;
+  /** True when the port is excluded (never answered, never recorded). */
+  isExcluded(port: number): boolean;
+  readonly networks: readonly Cidr[];
+  readonly excluded: readonly PortRangeLike[];
+}
+
+export function compileTargets(networks: readonly Cidr[], excluded: readonly PortRangeLike[]): Targets {
+  const v4net = new Uint32Array(networks.filter((n) => n.version === 4).length);
+  const v4mask = new Uint32Array(v4net.length);
+  let i = 0;
+  for (const n of networks) {
+    if (n.version !== 4) continue;
+    const b = n.bytes;
+    v4net[i] = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    v4mask[i] = n.prefix === 0 ? 0 : (0xffffffff << (32 - n.prefix)) >>> 0;
+    i++;
+  }
+  const v6 = networks.filter((n) => n.version === 6);
+  const bitmap = new Uint8Array(65536);
+  for (const r of excluded) bitmap.fill(1, r.from, r.to + 1);
+  const v4count = v4net.length;
+  return {
+    networks,
+    excluded,
+    matchesAddress(buf, off, len) {
+      if (len === 4) {
+        const a = ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
+        for (let k = 0; k < v4count; k++) if (((a & v4mask[k]!) >>> 0) === v4net[k]) return true;
+        return false;
+      }
+      for (const n of v6) {
+        const full = n.prefix >> 3;
+        let ok = true;
+        for (let k = 0; k < full; k++) if (buf[off + k] !== n.bytes[k]) { ok = false; break; }
+        if (!ok) continue;
+        const rem = n.prefix & 7;
+        if (rem === 0 || (buf[off + full]! & ((0xff << (8 - rem)) & 0xff)) === n.bytes[full]) return true;
+      }
+      return false;
+    },
+    isExcluded(port) {
+      return bitmap[port] === 1;
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// Where stdout sinks and JSON log lines go: one buffered destination shared by both, so a record line and a log
+// line never interleave mid-line. Bounded: when the reader (docker logs, a pipe) stalls beyond `maxBuffered`, lines
+// are dropped and counted instead of growing memory.
+
+export interface LineOutput {
+  /** Writes whole lines; returns false when the line was dropped. */
+  write(text: string): boolean;
+  flush(): Promise<void>;
+  /** Lines dropped because the buffer was full. */
+  readonly dropped: number;
+}

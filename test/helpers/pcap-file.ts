@@ -1,0 +1,36 @@
+// Reads classic libpcap files (the format tcpdump -w writes): enough for test fixtures and pcap archives.
+import { readFileSync } from 'node:fs';
+
+export interface PcapRecord {
+  readonly tsMs: number;
+  readonly data: Buffer;
+  readonly origLen: number;
+}
+
+export function readPcap(path: string): { linkType: number; records: PcapRecord[] } {
+  return parsePcap(readFileSync(path));
+}
+
+export function parsePcap(buf: Buffer): { linkType: number; records: PcapRecord[] } {
+  const magic = buf.readUInt32LE(0);
+  let le: boolean;
+  let nanos = false;
+  if (magic === 0xa1b2c3d4) le = true;
+  else if (magic === 0xd4c3b2a1) le = false;
+  else if (magic === 0xa1b23c4d) { le = true; nanos = true; }
+  else if (magic === 0x4d3cb2a1) { le = false; nanos = true; }
+  else throw new Error(`not a pcap file (magic ${magic.toString(16)})`);
+  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const linkType = u32(20);
+  const records: PcapRecord[] = [];
+  for (let p = 24; p + 16 <= buf.length; ) {
+    const sec = u32(p);
+    const frac = u32(p + 4);
+    const incl = u32(p + 8);
+    const orig = u32(p + 12);
+    if (p + 16 + incl > buf.length) break;
+    records.push({ tsMs: sec * 1000 + (nanos ? frac / 1e6 : frac / 1e3), data: buf.subarray(p + 16, p + 16 + incl), origLen: orig });
+    p += 16 + incl;
+  }
+  return { linkType, records };
+}
