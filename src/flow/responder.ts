@@ -29,6 +29,7 @@ export const LOCAL_UDP_MEMORY_MS = 60_000;
 const LOCAL_UDP_MAX = 4096;
 /** Work done per `tick` call at most, so expiry never stalls capture for long. */
 const MAX_EXPIRIES_PER_TICK = 4096;
+const EMPTY = new Uint8Array(0);
 
 export interface ResponderConfig {
   readonly targets: Targets;
@@ -123,23 +124,28 @@ export class Responder {
     else this.#onUdp(buf, len, v, nowMs);
   }
 
-  /** Ends flows whose timeout passed. Call often (every few hundred ms); bounded work per call. */
-  tick(nowMs: number): void {
+  /**
+   * Ends flows whose timeout passed, at most `budget` of them (so the caller can slice the work between capture
+   * callbacks). Returns true when the budget ran out before everything due was done: call again soon.
+   */
+  tick(nowMs: number, budget = MAX_EXPIRIES_PER_TICK): boolean {
     const timeout = this.#cfg.flowTimeoutMs;
-    let budget = MAX_EXPIRIES_PER_TICK;
     const p = this.#pending;
-    for (let id = p.oldest(); id !== -1 && budget > 0; id = p.oldest(), budget--) {
+    for (let id = p.oldest(); id !== -1; id = p.oldest()) {
       if (p.lastSeen(id) + timeout > nowMs) break;
+      if (budget-- <= 0) return true;
       this.#finishPending(id, 'timeout');
     }
     for (const [key, f] of this.#tcp) {
-      if (budget-- <= 0 || f.lastMs + timeout > nowMs) break;
+      if (f.lastMs + timeout > nowMs) break;
+      if (budget-- <= 0) return true;
       this.#tcp.delete(key);
       if (!f.closed) this.#finishTcp(f, 'timeout');
       this.#account(f, true);
     }
     for (const [key, f] of this.#udp) {
-      if (budget-- <= 0 || f.lastMs + timeout > nowMs) break;
+      if (f.lastMs + timeout > nowMs) break;
+      if (budget-- <= 0) return true;
       this.#udp.delete(key);
       this.#finishUdp(f, 'timeout');
       this.#account(f, true);
@@ -148,6 +154,7 @@ export class Responder {
       if (expires > nowMs) break;
       this.#localUdp.delete(key);
     }
+    return false;
   }
 
   /** Ends every open flow and pending SYN now (shutdown). */
