@@ -1,0 +1,138 @@
+// One record as the rules see it: the inspected bytes, their latin1 text (decoded once), lower-cased text and
+// decoded fields computed on first use, and the extractors' results. Built once per classify() call and shared by
+// every rule, so a rule costs a few lookups, not a decode.
+
+import type { ClassifyInput } from './types.ts';
+import type { Parsed } from './extract/facts.ts';
+import { headerValue } from './extract/request-line.ts';
+import { percentDecode } from './percent-decode.ts';
+
+export type FieldValue = string | number | undefined;
+
+export class Inspection {
+  readonly input: ClassifyInput;
+  /** At most INSPECT_LIMIT bytes of the payload. */
+  readonly bytes: Uint8Array;
+  /** `bytes` as latin1: one character per byte, so offsets agree. */
+  readonly text: string;
+  readonly parsed: Parsed;
+  #lower: string | undefined;
+  #decoded = new Map<string, string>();
+  #loweredFields = new Map<string, string>();
+
+  constructor(input: ClassifyInput, bytes: Uint8Array, text: string, parsed: Parsed) {
+    this.input = input;
+    this.bytes = bytes;
+    this.text = text;
+    this.parsed = parsed;
+  }
+
+  get lower(): string {
+    return (this.#lower ??= this.text.toLowerCase());
+  }
+
+  /** A string field, percent-decoded (cached per field name). */
+  decoded(field: string, value: string): string {
+    let d = this.#decoded.get(field);
+    if (d === undefined) {
+      d = percentDecode(value);
+      this.#decoded.set(field, d);
+    }
+    return d;
+  }
+
+  /** A field's value lower-cased (cached per field name and decoding). */
+  lowered(key: string, value: string): string {
+    if (key === 'payload') return this.lower;
+    let d = this.#loweredFields.get(key);
+    if (d === undefined) {
+      d = value.toLowerCase();
+      this.#loweredFields.set(key, d);
+    }
+    return d;
+  }
+}
+
+const REQ = (f: (r: NonNullable<Parsed['request']>) => string | undefined) => (c: Inspection): FieldValue =>
+  c.parsed.request ? f(c.parsed.request) : undefined;
+
+function queryOf(uri: string): string | undefined {
+  const q = uri.indexOf('?');
+  return q < 0 ? undefined : uri.slice(q + 1);
+}
+function pathOf(uri: string): string {
+  const q = uri.indexOf('?');
+  return q < 0 ? uri : uri.slice(0, q);
+}
+
+/** Field name → resolver. String fields marked raw are substrings of the payload text (usable as prefilters). */
+const FIELDS: Record<string, { kind: 'string' | 'number'; raw?: boolean; get: (c: Inspection) => FieldValue }> = {
+  payload: { kind: 'string', raw: true, get: (c) => c.text },
+  payload_len: { kind: 'number', get: (c) => c.input.payload.length },
+  src_port: { kind: 'number', get: (c) => c.input.src_port },
+  dst_port: { kind: 'number', get: (c) => c.input.dst_port },
+  'syn.ttl': { kind: 'number', get: (c) => c.input.syn?.ttl },
+  'syn.window': { kind: 'number', get: (c) => c.input.syn?.window },
+  'syn.ip_id': { kind: 'number', get: (c) => c.input.syn?.ip_id },
+  'syn.options': { kind: 'string', get: (c) => c.input.syn?.options },
+  'syn.syn_count': { kind: 'number', get: (c) => c.input.syn?.syn_count },
+  'http.method': { kind: 'string', raw: true, get: REQ((r) => r.method) },
+  'http.uri': { kind: 'string', raw: true, get: REQ((r) => r.uri) },
+  'http.path': { kind: 'string', raw: true, get: REQ((r) => pathOf(r.uri)) },
+  'http.query': { kind: 'string', raw: true, get: REQ((r) => queryOf(r.uri)) },
+  'http.protocol': { kind: 'string', raw: true, get: REQ((r) => r.protocol) },
+  'http.line': { kind: 'string', raw: true, get: REQ((r) => r.line) },
+  'http.headers': { kind: 'string', raw: true, get: REQ((r) => r.headerBlock) },
+  'http.body': { kind: 'string', raw: true, get: REQ((r) => r.body) },
+  'http.header_max_len': {
+    kind: 'number',
+    get: (c) => (c.parsed.request ? c.parsed.request.headers.reduce((m, [n, v]) => Math.max(m, n.length + 2 + v.length), 0) : undefined),
+  },
+  'ssh.banner': { kind: 'string', get: (c) => c.parsed.ssh },
+  'tls.sni': { kind: 'string', get: (c) => c.parsed.tls?.sni },
+  'tls.ja4': { kind: 'string', get: (c) => (c.parsed.facts.tls as { ja4?: string } | undefined)?.ja4 },
+  'tls.version': { kind: 'string', get: (c) => (c.parsed.facts.tls as { version?: string } | undefined)?.version },
+  'tls.alpn': { kind: 'string', get: (c) => c.parsed.tls?.alpn.join(',') },
+  'smb.dialects': { kind: 'string', get: (c) => c.parsed.smb?.dialects.join(',') },
+  'smb.version': { kind: 'number', get: (c) => c.parsed.smb?.version },
+  'smb.pid_high': { kind: 'number', get: (c) => c.parsed.smb?.pidHigh },
+  'smb.dialect_count': { kind: 'number', get: (c) => c.parsed.smb?.dialectCount },
+  'smb.malformed': { kind: 'number', get: (c) => (c.parsed.smb ? (c.parsed.smb.malformed ? 1 : 0) : undefined) },
+  'rdp.cookie': { kind: 'string', get: (c) => c.parsed.rdp?.cookie },
+  'rdp.requested_protocols': { kind: 'number', get: (c) => c.parsed.rdp?.requestedProtocols },
+  'dns.qname': { kind: 'string', get: (c) => c.parsed.dns?.qname },
+  'dns.qtype': { kind: 'string', get: (c) => c.parsed.dns?.qtype },
+  'dns.qtype_code': { kind: 'number', get: (c) => c.parsed.dns?.qtypeCode },
+  'dns.edns_udp_size': { kind: 'number', get: (c) => c.parsed.dns?.ednsUdpSize },
+  'ntp.mode': { kind: 'number', get: (c) => c.parsed.ntp?.mode },
+  'ntp.version': { kind: 'number', get: (c) => c.parsed.ntp?.version },
+  'ntp.opcode': { kind: 'number', get: (c) => c.parsed.ntp?.opcode },
+  'ntp.count': { kind: 'number', get: (c) => c.parsed.ntp?.count },
+  'rpc.program': { kind: 'number', get: (c) => c.parsed.rpc?.program },
+  'rpc.version': { kind: 'number', get: (c) => c.parsed.rpc?.version },
+  'rpc.procedure': { kind: 'number', get: (c) => c.parsed.rpc?.procedure },
+  'rpc.fragments': { kind: 'number', get: (c) => c.parsed.rpc?.fragments },
+  'rpc.min_fragment': { kind: 'number', get: (c) => c.parsed.rpc?.minFragment },
+};
+
+export interface FieldSpec {
+  readonly kind: 'string' | 'number';
+  /** The value is a substring of the payload text as captured (not decoded), so its literals can prefilter. */
+  readonly raw: boolean;
+  readonly get: (c: Inspection) => FieldValue;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+
+/** Resolves a field name from a rule; undefined for an unknown name. */
+export function fieldSpec(name: string): FieldSpec | undefined {
+  if (name.startsWith('http.header.')) {
+    const h = name.slice('http.header.'.length);
+    if (!HEADER_NAME.test(h)) return undefined;
+    return { kind: 'string', raw: true, get: REQ((r) => headerValue(r, h)) };
+  }
+  const f = FIELDS[name];
+  return f ? { kind: f.kind, raw: f.raw === true, get: f.get } : undefined;
+}
+
+export const FIELD_NAMES: readonly string[] = [...Object.keys(FIELDS), 'http.header.<name>'];
