@@ -2,7 +2,7 @@
 // Runs the test suite with node:test through tsx. Node 20's --test does not glob .ts files, so we list them.
 //   node test/run.mjs              every suite (unit, then e2e; e2e needs root)
 //   node test/run.mjs unit         one suite: unit | e2e | image
-//   node test/run.mjs test/unit/x.test.ts ...   given files
+//   node test/run.mjs test/unit/x.test.ts test/unit/flow ...   given files and folders
 // SYNBAIT_TEST_IMAGE=1 includes the container image test (builds the image with podman; minutes).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -23,12 +23,13 @@ const list = (dir) => {
 };
 
 const args = process.argv.slice(2);
-let files = [];
-const suites = args.filter((a) => !a.endsWith('.ts'));
-const explicit = args.filter((a) => a.endsWith('.ts'));
-if (explicit.length) files = explicit;
-const wanted = suites.length ? suites : ['unit', 'e2e', ...(process.env.SYNBAIT_TEST_IMAGE === '1' ? ['image'] : [])];
-if (!explicit.length) for (const s of wanted) files.push(...list(join(root, 'test', s)));
+const isDir = (p) => { try { return statSync(p).isDirectory(); } catch { return false; } };
+// arguments: test files, folders of test files, or suite names (unit, e2e, image)
+const explicit = args.filter((a) => a.endsWith('.ts') || isDir(a));
+const suites = args.filter((a) => !explicit.includes(a));
+const files = explicit.flatMap((a) => (a.endsWith('.ts') ? [a] : list(join(process.cwd(), a))));
+const wanted = suites.length ? suites : explicit.length ? [] : ['unit', 'e2e', ...(process.env.SYNBAIT_TEST_IMAGE === '1' ? ['image'] : [])];
+for (const s of wanted) files.push(...list(join(root, 'test', s)));
 if (!files.length) {
   console.error('no test files found for', args.join(' ') || 'default suites');
   process.exit(1);

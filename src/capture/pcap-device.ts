@@ -11,6 +11,13 @@ import type { Device } from '../flow/device.ts';
 
 const { Cap } = capModule;
 
+/**
+ * Handles whose open() failed. `cap` leaves such a handle half-initialised, and its destructor then stops a libuv
+ * poll handle that was never started, which aborts the process: keeping them referenced means they are never
+ * collected, so the process can report the error and exit normally.
+ */
+const FAILED_HANDLES: unknown[] = [];
+
 /** Capture buffer: the largest frame libpcap may hand us (snaplen 65535) plus a VLAN tag and slack. */
 const FRAME_BUFFER_BYTES = 65535 + 64;
 
@@ -36,6 +43,7 @@ export class PcapDevice implements Device {
     try {
       linkType = this.#cap.open(o.device, o.filter, o.bufferSize, this.#buffer);
     } catch (err) {
+      FAILED_HANDLES.push(this.#cap, this.#buffer);
       throw classifyOpenError(o.device, err);
     }
     if (linkType !== 'ETHERNET') {

@@ -8,4 +8,6 @@ export interface LineOutput {
   flush(): Promise<void>;
   /** Lines dropped because the buffer was full. */
   readonly dropped: number;
+  /** Bytes accepted but not yet handed to the operating system. */
+  readonly backlogBytes: number;
 }

@@ -46,6 +46,12 @@ export class RecordPipeline {
     return this.#queue.length - this.#head;
   }
 
+  /** A sink is congested: `drain` does nothing until it catches up. */
+  get blocked(): boolean {
+    for (const s of this.#o.sinks) if (s.congested) return true;
+    return false;
+  }
+
   /** Hot path: O(1), never throws. */
   enqueue(f: FinishedFlow): void {
     if (this.backlog >= this.#max) {
@@ -55,8 +61,13 @@ export class RecordPipeline {
     this.#queue.push(f);
   }
 
-  /** Processes up to `budget` queued flows; returns how many are left. */
+  /** Processes up to `budget` queued flows (none while a sink is congested); returns how many are left. */
   drain(budget = 512): number {
+    if (this.blocked) return this.backlog;
+    return this.#drain(budget);
+  }
+
+  #drain(budget: number): number {
     const q = this.#queue;
     while (this.#head < q.length && budget-- > 0) {
       const f = q[this.#head]!;
@@ -75,13 +86,13 @@ export class RecordPipeline {
 
   /** Drains everything, then flushes every sink. */
   async flush(): Promise<void> {
-    while (this.drain(10_000) > 0);
+    while (this.#drain(10_000) > 0);
     await Promise.all(this.#o.sinks.map((s) => s.flush().catch((err: unknown) => this.#sinkFailed(s, err))));
   }
 
   /** Drains, then closes every sink (close implies flush). */
   async close(): Promise<void> {
-    while (this.drain(10_000) > 0);
+    while (this.#drain(10_000) > 0);
     await Promise.all(this.#o.sinks.map((s) => s.close().catch((err: unknown) => this.#sinkFailed(s, err))));
   }
 

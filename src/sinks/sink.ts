@@ -15,6 +15,11 @@ export interface RecordExtras {
 
 export interface Sink {
   readonly name: string;
+  /**
+   * True while the sink cannot keep up (its own buffer is over its limit): the pipeline then stops draining, and
+   * finished flows wait in the responder's fixed-size tables instead of piling up on the heap.
+   */
+  readonly congested?: boolean;
   write(record: FlowRecord, extras?: RecordExtras): void;
   flush(): Promise<void>;
   /** Flushes, then releases resources. Idempotent. */

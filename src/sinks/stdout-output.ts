@@ -14,8 +14,13 @@ export interface FdOutput extends LineOutput {
 export function openFdOutput(fd: 1 | 2, maxBuffered = 64 * 1024 * 1024): FdOutput {
   const dest = pino.destination({ dest: fd, sync: false, minLength: 4096, maxLength: maxBuffered, periodicFlush: 200 });
   let dropped = 0;
-  dest.on('drop', () => {
+  let queued = 0;
+  dest.on('drop', (data: string) => {
     dropped++;
+    queued -= Buffer.byteLength(data);
+  });
+  dest.on('write', (n: number) => {
+    queued -= n;
   });
   // EPIPE when the reader went away: nothing more can be shown; keep running (records still reach the archive)
   dest.on('error', () => {});
@@ -23,6 +28,7 @@ export function openFdOutput(fd: 1 | 2, maxBuffered = 64 * 1024 * 1024): FdOutpu
     stream: dest,
     write(text) {
       const before = dropped;
+      queued += Buffer.byteLength(text);
       dest.write(text);
       return dropped === before;
     },
@@ -44,6 +50,9 @@ export function openFdOutput(fd: 1 | 2, maxBuffered = 64 * 1024 * 1024): FdOutpu
     },
     get dropped() {
       return dropped;
+    },
+    get backlogBytes() {
+      return queued;
     },
   };
 }

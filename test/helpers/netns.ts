@@ -11,6 +11,10 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
+  // a test run interrupted by Ctrl-C or a timeout's SIGTERM still cleans up (the exit hook below runs)
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => process.exit(130));
+  }
   process.on('exit', () => {
     for (const c of liveChildren) {
       try { c.kill('SIGKILL'); } catch { /* gone */ }
