@@ -9,6 +9,12 @@ export interface FilterSpec {
   readonly excludedPorts: readonly { readonly from: number; readonly to: number }[];
   /** Also pass UDP the host sends from monitored addresses, so replies to it are not recorded as attacks. */
   readonly outboundUdp: boolean;
+  /**
+   * -a/--arp-spoof: also pass ARP received from other hosts (requests are broadcast, so not under the unicast
+   * clause). Our own ARP frames do not come back: Linux never loops a packet socket's sends to that socket, and
+   * "inbound" drops the host kernel's own ARP.
+   */
+  readonly arp?: boolean;
 }
 
 function portClause(excluded: FilterSpec['excludedPorts']): string {
@@ -38,6 +44,7 @@ export function buildCaptureFilter(spec: FilterSpec): string {
     if (v6.length) out.push(`(ip6 and udp and (${v6.map((c) => `src net ${c.text}`).join(' or ')}))`);
     plain += ` or (outbound and (${out.join(' or ')}))`;
   }
+  if (spec.arp) plain += ' or (inbound and arp)';
   // "vlan" shifts the offsets of everything after it (pcap-filter(7)), so the tagged variant must come last
   const expr = `${plain} or (vlan and (${plain}))`;
   return expr;
