@@ -94,7 +94,8 @@ export interface RunningSensor {
 export async function startBenchSensor(b: Bench, extra: readonly string[] = [], nodeFlags: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningSensor> {
   const outFile = join(b.dir, `sensor-${Date.now()}.out`);
   const fd = openSync(outFile, 'w');
-  const child = nsSpawn(b.topo.sensorNs, process.execPath, [...nodeFlags, BIN, '-i', b.topo.sensorIf, '-n', `${b.topo.sensorIp4}/32`, '-e', '22', '--format', 'json', '--stats-interval', '0', ...extra], { cwd: REPO, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  // run as a user runs it: the executable (its first line sets the runtime flags), unless flags are given
+  const child = nsSpawn(b.topo.sensorNs, nodeFlags.length ? process.execPath : BIN, [...(nodeFlags.length ? [...nodeFlags, BIN] : []), '-i', b.topo.sensorIf, '-n', `${b.topo.sensorIp4}/32`, '-e', '22', '--format', 'json', '--stats-interval', '0', ...extra], { cwd: REPO, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
   closeSync(fd);
   const deadline = Date.now() + 20_000;
   while (!readFileSync(outFile, 'utf8').includes('"SensorStarted"')) {
