@@ -4,7 +4,7 @@
 import type { CapturedFrame } from '../record/captured-frame.ts';
 import type { SynFingerprint } from '../record/flow-record.ts';
 import { StreamBuffer } from './stream-buffer.ts';
-import { copyBytes } from '../wire/bytes.ts';
+import { concatChunks, copyBytes } from '../wire/bytes.ts';
 
 /** Frames kept per flow for pcap archives at most; later frames are counted, not kept. */
 export const MAX_FRAMES_PER_FLOW = 256;
@@ -33,6 +33,17 @@ export function sameTuple(key: Uint8Array, buf: Uint8Array, srcOff: number, dstO
   return ((key[p]! << 8) | key[p + 1]!) === srcPort && ((key[p + 2]! << 8) | key[p + 3]!) === dstPort;
 }
 
+/** The endpoints held in a tuple key. */
+export function tupleOf(key: Uint8Array): { src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number } {
+  const al = key.length === 12 ? 4 : 16;
+  return {
+    src: key.slice(0, al),
+    dst: key.slice(al, al * 2),
+    srcPort: (key[al * 2]! << 8) | key[al * 2 + 1]!,
+    dstPort: (key[al * 2 + 2]! << 8) | key[al * 2 + 3]!,
+  };
+}
+
 abstract class BaseFlow {
   readonly key: Uint8Array;
   readonly ipVersion: 4 | 6;
@@ -44,6 +55,8 @@ abstract class BaseFlow {
   accounted = 0;
   readonly frames: CapturedFrame[] | undefined;
   framesDropped = 0;
+  /** Bytes held in `frames`. */
+  protected framesBytes = 0;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean) {
     this.key = key;
@@ -62,13 +75,7 @@ abstract class BaseFlow {
       return;
     }
     this.frames.push({ tsMs, data: copyBytes(buf, 0, len) });
-  }
-
-  protected framesBytes(): number {
-    if (!this.frames) return 0;
-    let n = 0;
-    for (const f of this.frames) n += f.data.length;
-    return n;
+    this.framesBytes += len;
   }
 }
 
@@ -82,7 +89,6 @@ export class TcpFlow extends BaseFlow {
   readonly syn: SynFingerprint | undefined;
   /** The client's FIN was answered and the record emitted; the entry stays to absorb retransmissions. */
   closed = false;
-  #framesBytes = 0;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, clientIsn: number, sndNxt: number, windowScaled: boolean, maxPayload: number, syn: SynFingerprint | undefined) {
     super(key, ipVersion, firstMs, keepFrames);
@@ -93,14 +99,9 @@ export class TcpFlow extends BaseFlow {
     this.syn = syn;
   }
 
-  override keepFrame(tsMs: number, buf: Uint8Array, len: number): void {
-    const before = this.frames?.length ?? 0;
-    super.keepFrame(tsMs, buf, len);
-    if ((this.frames?.length ?? 0) > before) this.#framesBytes += len;
-  }
 
   get bufferedBytes(): number {
-    return this.stream.bufferedBytes + this.#framesBytes;
+    return this.stream.bufferedBytes + this.framesBytes;
   }
 }
 
@@ -109,7 +110,6 @@ export class UdpFlow extends BaseFlow {
   #stored = 0;
   overflow = 0;
   readonly #max: number;
-  #framesBytes = 0;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, maxPayload: number) {
     super(key, ipVersion, firstMs, keepFrames);
@@ -126,14 +126,9 @@ export class UdpFlow extends BaseFlow {
     this.overflow += len - keep;
   }
 
-  override keepFrame(tsMs: number, buf: Uint8Array, len: number): void {
-    const before = this.frames?.length ?? 0;
-    super.keepFrame(tsMs, buf, len);
-    if ((this.frames?.length ?? 0) > before) this.#framesBytes += len;
-  }
 
   get bufferedBytes(): number {
-    return this.#stored + this.#framesBytes;
+    return this.#stored + this.framesBytes;
   }
 
   get truncated(): boolean {
@@ -141,13 +136,7 @@ export class UdpFlow extends BaseFlow {
   }
 
   payload(): Uint8Array {
-    if (this.#chunks.length === 1) return this.#chunks[0]!;
-    const out = new Uint8Array(this.#stored);
-    let p = 0;
-    for (const c of this.#chunks) {
-      out.set(c, p);
-      p += c.length;
-    }
-    return out;
+    return concatChunks(this.#chunks, this.#stored);
   }
+
 }

@@ -15,7 +15,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.ts';
 import { ResponderCounters } from './counters.ts';
 import type { Device } from './device.ts';
 import { type FinishedFlow, synFingerprint } from './finished-flow.ts';
-import { TcpFlow, UdpFlow, sameTuple, tupleKey } from './flows.ts';
+import { TcpFlow, UdpFlow, sameTuple, tupleKey, tupleOf } from './flows.ts';
 import { halfSipHash } from './halfsiphash.ts';
 import { PendingSyns } from './pending-syns.ts';
 import { buildAck, buildSynAck, createClientOptions, MAX_REPLY_BYTES, OUR_WSCALE, readClientOptions } from './reply.ts';
@@ -434,16 +434,12 @@ export class Responder {
   }
 
   #finishTcp(f: TcpFlow, reason: EndReason): void {
-    const al = f.key.length === 12 ? 4 : 16;
     this.counters.finishedAcked++;
     this.counters.bytesTruncated += f.stream.overflow;
     this.#cfg.emit({
       proto: 'tcp',
       ipVersion: f.ipVersion,
-      src: f.key.slice(0, al),
-      dst: f.key.slice(al, al * 2),
-      srcPort: (f.key[al * 2]! << 8) | f.key[al * 2 + 1]!,
-      dstPort: (f.key[al * 2 + 2]! << 8) | f.key[al * 2 + 3]!,
+      ...tupleOf(f.key),
       state: 'acked',
       firstMs: f.firstMs,
       lastMs: f.lastMs,
@@ -458,16 +454,12 @@ export class Responder {
   }
 
   #finishUdp(f: UdpFlow, reason: EndReason): void {
-    const al = f.key.length === 12 ? 4 : 16;
     this.counters.finishedUdp++;
     this.counters.bytesTruncated += f.overflow;
     this.#cfg.emit({
       proto: 'udp',
       ipVersion: f.ipVersion,
-      src: f.key.slice(0, al),
-      dst: f.key.slice(al, al * 2),
-      srcPort: (f.key[al * 2]! << 8) | f.key[al * 2 + 1]!,
-      dstPort: (f.key[al * 2 + 2]! << 8) | f.key[al * 2 + 3]!,
+      ...tupleOf(f.key),
       state: 'udp',
       firstMs: f.firstMs,
       lastMs: f.lastMs,

@@ -1,7 +1,7 @@
 // In-order reassembly of one TCP byte stream (RFC 9293 section 3.10.7.4, "segment text"), bounded by the stored
 // byte limit and by a receive window for out-of-order data. Sequence numbers are compared modulo 2^32.
 
-import { copyBytes } from '../wire/bytes.ts';
+import { concatChunks, copyBytes } from '../wire/bytes.ts';
 
 /** Out-of-order data is accepted up to this far beyond the next expected byte (our advertised window). */
 export const RECEIVE_WINDOW = 65535;
@@ -75,15 +75,9 @@ export class StreamBuffer {
 
   /** The stored bytes, concatenated (a new buffer). */
   payload(): Uint8Array {
-    if (this.#chunks.length === 1) return this.#chunks[0]!;
-    const out = new Uint8Array(this.#stored);
-    let p = 0;
-    for (const c of this.#chunks) {
-      out.set(c, p);
-      p += c.length;
-    }
-    return out;
+    return concatChunks(this.#chunks, this.#stored);
   }
+
 
   #append(buf: Uint8Array, off: number, len: number): void {
     this.rcvNxt = (this.rcvNxt + len) >>> 0;

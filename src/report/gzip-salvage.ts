@@ -4,7 +4,7 @@
 // prefix that inflates, found by bisection), and decoding resumes at the next member header after it. Only used
 // on files the streaming pass could not decode, so whole-file buffers and repeated inflates are acceptable.
 
-import zlib from 'node:zlib';
+import { crc32, gzipHeaderEnd, HEADER_TRUNCATED, inflateRaw, readablePrefix, trailerMatches } from '../record/gzip-member.ts';
 
 export interface Damage {
   /** Byte offset in the compressed file. */
@@ -14,100 +14,17 @@ export interface Damage {
   readonly truncation: boolean;
 }
 
-const FTEXT = 1, FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16;
-
-/** gzipHeaderEnd(): the header is cut off by the end of the file. */
-export const HEADER_TRUNCATED = -2;
-
-/**
- * Offset of the deflate data of the member whose header starts at pos; -1 if there is no valid header there,
- * HEADER_TRUNCATED if what is there is the start of one that the file cuts off.
- */
-export function gzipHeaderEnd(data: Buffer, pos: number): number {
-  const magic = [0x1f, 0x8b, 8];
-  for (let k = 0; k < 3; k++) {
-    if (pos + k >= data.length) return HEADER_TRUNCATED;
-    if (data[pos + k] !== magic[k]) return -1;
-  }
-  if (pos + 10 > data.length) return HEADER_TRUNCATED;
-  const flags = data[pos + 3]!;
-  if (flags & ~(FTEXT | FHCRC | FEXTRA | FNAME | FCOMMENT)) return -1; // reserved bits set
-  let i = pos + 10;
-  if (flags & FEXTRA) {
-    if (i + 2 > data.length) return HEADER_TRUNCATED;
-    i += 2 + data.readUInt16LE(i);
-  }
-  for (const f of [FNAME, FCOMMENT]) {
-    if (flags & f) {
-      const z = data.indexOf(0, i);
-      if (z === -1) return HEADER_TRUNCATED;
-      i = z + 1;
-    }
-  }
-  if (flags & FHCRC) i += 2;
-  return i <= data.length ? i : HEADER_TRUNCATED;
-}
-
 type Inflated =
   | { readonly kind: 'complete'; readonly out: Buffer; readonly consumed: number }
   | { readonly kind: 'truncated'; readonly out: Buffer }
   | { readonly kind: 'bad'; readonly out: Buffer; readonly at: number; readonly reason: string };
 
 function inflateMember(deflate: Buffer, maxOutput: number): Inflated {
-  try {
-    const r = zlib.inflateRawSync(deflate, { info: true, maxOutputLength: maxOutput }) as unknown as {
-      buffer: Buffer; engine: { bytesWritten: number };
-    };
-    return { kind: 'complete', out: r.buffer, consumed: r.engine.bytesWritten };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'Z_BUF_ERROR') {
-      return { kind: 'truncated', out: inflatePrefix(deflate, deflate.length, maxOutput) ?? Buffer.alloc(0) };
-    }
-    if (code !== 'Z_DATA_ERROR') throw e;
-    // Largest prefix that inflates without a data error (a prefix of good data only ever "ends early").
-    let lo = 0, hi = deflate.length; // lo inflates, hi does not
-    let best: Buffer = Buffer.alloc(0);
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      const out = inflatePrefix(deflate, mid, maxOutput);
-      if (out) {
-        lo = mid;
-        best = out;
-      } else {
-        hi = mid;
-      }
-    }
-    return { kind: 'bad', out: best, at: hi, reason: (e as Error).message };
-  }
-}
-
-function inflatePrefix(deflate: Buffer, n: number, maxOutput: number): Buffer | undefined {
-  try {
-    return zlib.inflateRawSync(deflate.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: maxOutput });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR') return undefined;
-    throw e;
-  }
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (zlib.crc32 on Node ≥ 20.15 / 22.2, else a table-driven fallback). */
-export function crc32(buf: Buffer): number {
-  const native = (zlib as unknown as { crc32?: (b: Buffer) => number }).crc32;
-  if (native) return native(buf) >>> 0;
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  const r = inflateRaw(deflate, maxOutput);
+  if (r.kind === 'complete') return r;
+  const prefix = readablePrefix(deflate, maxOutput);
+  if (r.kind === 'cut') return { kind: 'truncated', out: prefix.out };
+  return { kind: 'bad', out: prefix.out, at: prefix.at, reason: r.reason };
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -164,7 +81,7 @@ export function salvageGzip(data: Buffer, emit: (chunk: Buffer) => void, maxOutp
         damage.push({ offset: trailer, reason: 'truncated gzip trailer', truncation: true });
         break;
       }
-      if (data.readUInt32LE(trailer) !== crc32(r.out) || data.readUInt32LE(trailer + 4) !== r.out.length % 2 ** 32) {
+      if (!trailerMatches(data, trailer, r.out)) {
         damage.push({ offset: pos, reason: 'gzip member checksum mismatch (its lines may be corrupt)', truncation: false });
         // Damaged output may have lost its last newline; do not glue the next member's first line to it.
         if (r.out.length > 0 && r.out[r.out.length - 1] !== 0x0a) emit(NEWLINE);

@@ -6,3 +6,15 @@ export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Arr
   out.set(buf.subarray(start, end));
   return out;
 }
+
+/** The chunks joined into one array (the only chunk itself when there is one). */
+export function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
+}

@@ -8,6 +8,7 @@
 
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { gzipHeaderEnd, HEADER_TRUNCATED, inflateRaw, readablePrefix, trailerMatches } from '../../record/gzip-member.ts';
 import type { FileWindow } from './file-window.ts';
 
 const gzipAsync = promisify(zlib.gzip);
@@ -33,91 +34,10 @@ export type GzipPiece =
 const MAX_MEMBER_BYTES = 256 * 1024 * 1024;
 const MAX_MEMBER_OUTPUT = 512 * 1024 * 1024;
 
-const FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16, FRESERVED = 0xe0;
-
-/** Offset (relative to `buf`) of the deflate data of a member header at `pos`; -1 if not a header; 0 if cut short. */
+/** Offset (relative to `pos`) of the deflate data of a member header at `pos`; -1 if not a header; 0 if cut short. */
 function headerEnd(buf: Buffer, pos: number): number {
-  if (pos + 10 > buf.length) return buf.length - pos >= 3 && (buf[pos] !== 0x1f || buf[pos + 1] !== 0x8b || buf[pos + 2] !== 8) ? -1 : 0;
-  if (buf[pos] !== 0x1f || buf[pos + 1] !== 0x8b || buf[pos + 2] !== 8) return -1;
-  const flags = buf[pos + 3]!;
-  if (flags & FRESERVED) return -1;
-  let i = pos + 10;
-  if (flags & FEXTRA) {
-    if (i + 2 > buf.length) return 0;
-    i += 2 + buf.readUInt16LE(i);
-  }
-  for (const f of [FNAME, FCOMMENT]) {
-    if (flags & f) {
-      const z = buf.indexOf(0, i);
-      if (z === -1) return 0;
-      i = z + 1;
-    }
-  }
-  if (flags & FHCRC) i += 2;
-  return i <= buf.length ? i - pos : 0;
-}
-
-type Inflated =
-  | { readonly kind: 'complete'; readonly out: Buffer; readonly consumed: number }
-  | { readonly kind: 'cut' }
-  | { readonly kind: 'bad'; readonly reason: string };
-
-function inflate(deflate: Buffer): Inflated {
-  try {
-    const r = zlib.inflateRawSync(deflate, { info: true, maxOutputLength: MAX_MEMBER_OUTPUT }) as unknown as {
-      buffer: Buffer; engine: { bytesWritten: number };
-    };
-    return { kind: 'complete', out: r.buffer, consumed: r.engine.bytesWritten };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'Z_BUF_ERROR') return { kind: 'cut' };
-    return { kind: 'bad', reason: (err as Error).message };
-  }
-}
-
-/** Output of the longest prefix of `deflate` that inflates without a data error (deflate output is prefix-stable). */
-function readablePrefix(deflate: Buffer): Buffer {
-  const attempt = (n: number): Buffer | undefined => {
-    try {
-      return zlib.inflateRawSync(deflate.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_MEMBER_OUTPUT });
-    } catch {
-      return undefined;
-    }
-  };
-  const whole = attempt(deflate.length);
-  if (whole) return whole;
-  let lo = 0, hi = deflate.length; // lo inflates, hi does not
-  let best: Buffer = Buffer.alloc(0);
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    const out = attempt(mid);
-    if (out) {
-      lo = mid;
-      best = out;
-    } else {
-      hi = mid;
-    }
-  }
-  return best;
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 of RFC 1952 (zlib.crc32 where Node has it: 20.15+, 22.2+). */
-export function crc32(buf: Buffer): number {
-  const native = (zlib as { crc32?: (b: Buffer) => number }).crc32;
-  if (native) return native(buf) >>> 0;
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  const h = gzipHeaderEnd(buf, pos);
+  return h === HEADER_TRUNCATED ? 0 : h === -1 ? -1 : h - pos;
 }
 
 type MemberAt =
@@ -137,7 +57,7 @@ async function memberAt(win: FileWindow, pos: number): Promise<MemberAt> {
       end = await win.ensure(end + 64 * 1024);
       continue;
     }
-    const r = inflate(view.subarray(h));
+    const r = inflateRaw(view.subarray(h), MAX_MEMBER_OUTPUT);
     if (r.kind === 'complete') {
       const trailer = h + r.consumed;
       if (trailer + 8 > view.length) {
@@ -147,7 +67,7 @@ async function memberAt(win: FileWindow, pos: number): Promise<MemberAt> {
         }
         return { kind: 'salvage', length: view.length, data: r.out, reason: 'cut gzip trailer at the end of the file' };
       }
-      if (view.readUInt32LE(trailer) !== crc32(r.out) || view.readUInt32LE(trailer + 4) !== r.out.length % 2 ** 32) {
+      if (!trailerMatches(view, trailer, r.out)) {
         return { kind: 'none', reason: 'gzip member checksum mismatch' };
       }
       return { kind: 'member', length: trailer + 8, data: r.out };
@@ -159,7 +79,7 @@ async function memberAt(win: FileWindow, pos: number): Promise<MemberAt> {
     const reason = r.kind === 'cut'
       ? (end < win.size ? 'gzip member larger than any the writer makes' : 'gzip member cut at the end of the file')
       : `bad deflate data (${r.reason})`;
-    return { kind: 'salvage', length: view.length, data: readablePrefix(view.subarray(h)), reason };
+    return { kind: 'salvage', length: view.length, data: readablePrefix(view.subarray(h), MAX_MEMBER_OUTPUT).out, reason };
   }
 }
 
