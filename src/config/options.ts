@@ -50,15 +50,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'network', short: 'n', env: 'SYNBAIT_NETWORK', kind: 'list', metavar: 'CIDR', group: 'capture',
     help: 'Destination addresses to answer for, IPv4 or IPv6 CIDR; repeatable. Default: every address of the device.' },
   { flag: 'exclude-ports', short: 'e', env: 'SYNBAIT_EXCLUDE_PORTS', kind: 'list', metavar: 'PORTS', group: 'capture',
-    help: 'Ports never answered nor recorded (TCP and UDP): 22, 80,443 or 8000-8100; repeatable.' },
+    help: 'Ports never answered nor recorded (TCP and UDP): 22, 80,443 or 8000-8100; repeatable. Ports a service on this host listens on (on a wildcard or monitored address) are excluded too, detected at start.' },
+  { flag: 'ssh-port', env: 'SYNBAIT_SSH_PORT', kind: 'string', default: '22', metavar: 'PORTS|none', group: 'capture',
+    help: 'SSH ports: never answered, and the container firewall always lets them through, so the owner is never locked out. "none" monitors port 22 too (only when you reach the host another way).' },
   { flag: 'flow-timeout', env: 'SYNBAIT_FLOW_TIMEOUT', kind: 'seconds', default: '5', metavar: 'SECONDS', group: 'capture',
     help: 'A flow ends after this much silence (and a SYN without handshake is recorded as "syn").' },
   { flag: 'max-payload', env: 'SYNBAIT_MAX_PAYLOAD', kind: 'bytes', default: '65536', metavar: 'BYTES', group: 'capture',
     help: 'Bytes of payload kept per flow; the rest is ACKed but not stored (record flag "truncated").' },
   { flag: 'sensor-id', env: 'SYNBAIT_SENSOR_ID', kind: 'string', metavar: 'ID', group: 'capture',
     help: 'Name of this sensor in records and archive names. Default: the hostname.' },
-  { flag: 'pcap-buffer-size', env: 'SYNBAIT_PCAP_BUFFER_SIZE', kind: 'bytes', default: '32MiB', metavar: 'BYTES', group: 'capture',
-    help: 'Kernel capture ring size; larger absorbs longer bursts.' },
+  { flag: 'pcap-buffer-size', env: 'SYNBAIT_PCAP_BUFFER_SIZE', kind: 'bytes', default: '8MiB', metavar: 'BYTES', group: 'capture',
+    help: 'Kernel capture ring (counts in RSS); larger absorbs longer pauses of the process at high packet rates.' },
   { flag: 'rules', env: 'SYNBAIT_RULES', kind: 'list', metavar: 'PATH', group: 'capture',
     help: 'Extra rule files or directories (JSON) loaded after the built-in rules; repeatable.' },
 
@@ -71,9 +73,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Period of the counters summary log line (0 disables).' },
 
   // flood safety
-  { flag: 'syn-rate-per-dest', env: 'SYNBAIT_SYN_RATE_PER_DEST', kind: 'int', default: '200', metavar: 'N', group: 'limits',
-    help: 'SYN-ACKs per second to one address (/32 IPv4, /64 IPv6); beyond it SYNs are counted, not answered. 0 disables.' },
-  { flag: 'syn-burst-per-dest', env: 'SYNBAIT_SYN_BURST_PER_DEST', kind: 'int', default: '1000', metavar: 'N', group: 'limits',
+  { flag: 'syn-rate-per-dest', env: 'SYNBAIT_SYN_RATE_PER_DEST', kind: 'int', default: '500', metavar: 'N', group: 'limits',
+    help: 'SYN-ACKs per second to one address (/32 IPv4, /64 IPv6); beyond it SYNs are counted, not answered (a fast full-range scan from one address sees the rest closed). 0 disables.' },
+  { flag: 'syn-burst-per-dest', env: 'SYNBAIT_SYN_BURST_PER_DEST', kind: 'int', default: '2000', metavar: 'N', group: 'limits',
     help: 'Burst allowance of the per-address SYN-ACK budget.' },
   { flag: 'syn-rate-global', env: 'SYNBAIT_SYN_RATE_GLOBAL', kind: 'int', default: '100000', metavar: 'N', group: 'limits',
     help: 'SYN-ACKs per second in total. 0 disables.' },
@@ -90,17 +92,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'archive-dir', env: 'SYNBAIT_ARCHIVE_DIR', kind: 'string', metavar: 'DIR', group: 'archive',
     help: 'Spool directory for gzip JSON Lines archives (off unless set).' },
   { flag: 'rotate-interval', env: 'SYNBAIT_ROTATE_INTERVAL', kind: 'seconds', default: '1h', metavar: 'DURATION', group: 'archive',
-    help: 'Rotate the archive file after this long.' },
+    help: 'Rotate the archive file after this long (aligned: hourly files close on the hour).' },
   { flag: 'rotate-size', env: 'SYNBAIT_ROTATE_SIZE', kind: 'bytes', default: '64MiB', metavar: 'BYTES', group: 'archive',
-    help: 'Rotate the archive file once it is this large (compressed).' },
+    help: 'Rotate the archive file once it (or its pcap) is this large (compressed); at most 4GiB.' },
   { flag: 'pcap', env: 'SYNBAIT_PCAP', kind: 'bool', default: 'false', group: 'archive',
     help: 'Also archive the frames of each recorded flow as rotated pcap files.' },
   { flag: 'spool-max-bytes', env: 'SYNBAIT_SPOOL_MAX_BYTES', kind: 'bytes', default: '1GiB', metavar: 'BYTES', group: 'archive',
-    help: 'Cap of the spool; oldest ready files are deleted first (logged and counted).' },
+    help: 'Cap of the spool (ready and open files, at least twice --rotate-size); oldest ready files are deleted first (logged and counted).' },
 
   // S3
   { flag: 'upload-schedule', env: 'SYNBAIT_UPLOAD_SCHEDULE', kind: 'string', default: '*/5 * * * *', metavar: 'CRON', group: 's3',
-    help: 'When to upload ready archives (cron syntax, UTC).' },
+    help: 'When to upload ready archives (cron syntax, UTC; 5 fields, or 6 with seconds first); never two runs at once.' },
   { flag: 's3-bucket', env: 'SYNBAIT_S3_BUCKET', kind: 'string', metavar: 'BUCKET', group: 's3',
     help: 'Upload archives to this bucket (off unless set; needs --archive-dir).' },
   { flag: 's3-prefix', env: 'SYNBAIT_S3_PREFIX', kind: 'string', default: 'synbait', metavar: 'PREFIX', group: 's3',
@@ -114,9 +116,9 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   // alerts
   { flag: 'slack-webhook-url', env: 'SYNBAIT_SLACK_WEBHOOK', kind: 'string', metavar: 'URL', group: 'alerts', secret: true,
-    help: 'Post alerts for new threats to this Slack incoming webhook.' },
+    help: 'Post alerts for new labels and payload shapes, plus a periodic digest, to this Slack incoming webhook (docs/alerts.md).' },
   { flag: 'webhook-url', env: 'SYNBAIT_WEBHOOK_URL', kind: 'string', metavar: 'URL', group: 'alerts', secret: true,
-    help: 'POST alerts as JSON (record and labels) to this URL.' },
+    help: 'POST alerts and digests as JSON (record and labels, schema version 1) to this URL.' },
   { flag: 'alert-window', env: 'SYNBAIT_ALERT_WINDOW', kind: 'seconds', default: '24h', metavar: 'DURATION', group: 'alerts',
     help: 'A label or payload shape alerts again only after this long without being seen.' },
   { flag: 'alert-digest-interval', env: 'SYNBAIT_ALERT_DIGEST_INTERVAL', kind: 'seconds', default: '1h', metavar: 'DURATION', group: 'alerts',
@@ -126,15 +128,21 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   // ARP / NDP claiming
   { flag: 'arp-spoof', short: 'a', env: 'SYNBAIT_ARP_SPOOF', kind: 'bool', default: 'false', group: 'arp',
-    help: 'Answer ARP for unused addresses of the --network ranges (claimed only after unanswered requests).' },
+    help: 'Answer ARP for unused IPv4 addresses of the --network ranges: claimed only after unanswered requests and probes, released at once when a host shows up (docs/arp.md).' },
   { flag: 'arp-claim-requests', env: 'SYNBAIT_ARP_CLAIM_REQUESTS', kind: 'int', default: '3', metavar: 'N', group: 'arp',
-    help: 'Unanswered ARP requests for an address before it is claimed.' },
+    help: 'ARP requests for an address before synbait probes it and, if nobody answers, claims it.' },
   { flag: 'arp-claim-window', env: 'SYNBAIT_ARP_CLAIM_WINDOW', kind: 'seconds', default: '5', metavar: 'SECONDS', group: 'arp',
     help: 'The unanswered requests must span at least this long.' },
+  { flag: 'arp-exclude', env: 'SYNBAIT_ARP_EXCLUDE', kind: 'list', metavar: 'CIDR', group: 'arp',
+    help: 'IPv4 addresses never claimed (besides gateways and our own), e.g. a DHCP pool; repeatable.' },
+  { flag: 'arp-recheck-interval', env: 'SYNBAIT_ARP_RECHECK_INTERVAL', kind: 'seconds', default: '60', metavar: 'SECONDS', group: 'arp',
+    help: 'A claimed address is probed again (about 1.5 s) before answering when its last check is older.' },
 
   // metrics
   { flag: 'metrics-listen', env: 'SYNBAIT_METRICS_LISTEN', kind: 'string', metavar: 'ADDR:PORT', group: 'metrics',
-    help: 'Serve /metrics (Prometheus) and /healthz here, e.g. 127.0.0.1:9108 (off unless set).' },
+    help: 'Serve /metrics (Prometheus) and /healthz here, e.g. 127.0.0.1:9108 (off unless set; a bare PORT means 127.0.0.1:PORT). Bound beyond loopback, its port is excluded from monitoring.' },
+  { flag: 'health-file', env: 'SYNBAIT_HEALTH_FILE', kind: 'string', metavar: 'PATH', group: 'metrics',
+    help: 'Rewrite this file every 2 s while the capture is open and its loop alive, remove it when not (the container image sets /run/synbait/heartbeat for its HEALTHCHECK; off unless set).' },
 
   // read by entrypoint.sh in the container; the sensor accepts them in its environment and ignores them
   { flag: 'firewall', env: 'SYNBAIT_FIREWALL', kind: 'enum', values: ['on', 'off'], default: 'on', group: 'appliance', entrypointOnly: true,

@@ -15,6 +15,8 @@ export interface Settings {
   /** Empty: every address of the device (resolved by main at start). */
   readonly networks: readonly Cidr[];
   readonly excludePorts: readonly PortRange[];
+  /** SSH ports (--ssh-port): never answered, always let through by the container firewall. Empty: `none`. */
+  readonly sshPorts: readonly PortRange[];
   readonly flowTimeoutMs: number;
   readonly maxPayload: number;
   readonly sensorId: string;
@@ -55,8 +57,12 @@ export interface Settings {
   readonly arpSpoof: boolean;
   readonly arpClaimRequests: number;
   readonly arpClaimWindowMs: number;
+  /** IPv4 CIDRs never claimed (--arp-exclude). */
+  readonly arpExclude: readonly Cidr[];
+  readonly arpRecheckMs: number;
 
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  readonly healthFile: string | undefined;
 }
 
 /** Raw values per long flag: strings for scalars, string[] for lists, boolean for bools. */
@@ -85,8 +91,18 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     const v = raw.get(flag);
     if (v === undefined) return [];
     const items = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
-    // env lists are comma separated; flag values may be too (-e 80,443)
-    return items.flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    // env lists are comma separated; flag values may be too (-e 80,443). An empty value is an empty list, but an
+    // empty item inside a list ("22,,80", "22,") is a typo worth reporting.
+    const out: string[] = [];
+    for (const item of items) {
+      const text = String(item).trim();
+      if (text === '') continue;
+      for (const part of text.split(',')) {
+        if (part.trim() === '') fail(flag, 'empty item in a comma-separated list', text);
+        out.push(part.trim());
+      }
+    }
+    return out;
   };
   const seconds = (flag: string, opts: { min?: number } = {}): number => {
     const t = text(flag)!;
@@ -160,6 +176,21 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     else ports.push(...r);
   }
 
+  const sshText = text('ssh-port')!.trim();
+  let sshPorts: PortRange[] = [];
+  if (sshText.toLowerCase() !== 'none') {
+    const r = parsePortList(sshText);
+    if (!r) fail('ssh-port', 'expected ports such as 22 or 22,2222, or none to monitor port 22 too', sshText);
+    else sshPorts = mergePortRanges(r);
+  }
+
+  const arpExclude: Cidr[] = [];
+  for (const item of list('arp-exclude')) {
+    const c = parseCidr(item);
+    if (!c || c.version !== 4) fail('arp-exclude', 'expected an IPv4 address or CIDR such as 192.0.2.10 or 192.0.2.128/25', item);
+    else arpExclude.push(c);
+  }
+
   const sensorId = text('sensor-id') ?? env.hostname;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(sensorId)) {
     fail('sensor-id', 'use 1-63 letters, digits, dot, dash or underscore (it names files and S3 keys)', sensorId);
@@ -186,6 +217,12 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     );
   }
   const s3Endpoint = url('s3-endpoint');
+  if (s3Endpoint !== undefined) {
+    const u = new URL(s3Endpoint);
+    if (u.username !== '' || u.password !== '') {
+      throw new ConfigError(`${culprit('s3-endpoint')}: credentials do not belong in the URL; use the AWS credential chain (AWS_ACCESS_KEY_ID...)`, culprit('s3-endpoint'));
+    }
+  }
   let s3Prefix = text('s3-prefix') ?? '';
   s3Prefix = s3Prefix.replace(/^\/+|\/+$/g, '');
 
@@ -193,6 +230,7 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     device,
     networks,
     excludePorts: mergePortRanges(ports),
+    sshPorts,
     flowTimeoutMs: seconds('flow-timeout', { min: 0.1 }),
     maxPayload: bytes('max-payload', { min: 0, max: 16 * 1024 * 1024 }),
     sensorId,
@@ -213,7 +251,8 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
 
     archiveDir,
     rotateIntervalMs: seconds('rotate-interval', { min: 1 }),
-    rotateSize: bytes('rotate-size', { min: 1024 }),
+    // one PutObject takes at most 5 GiB
+    rotateSize: bytes('rotate-size', { min: 1024, max: 4 * 1024 ** 3 }),
     pcap: bool('pcap'),
     spoolMaxBytes: bytes('spool-max-bytes', { min: 1024 * 1024 }),
 
@@ -231,11 +270,17 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     alertMaxPerMinute: int('alert-max-per-minute', { min: 1 }),
 
     arpSpoof: bool('arp-spoof'),
-    arpClaimRequests: int('arp-claim-requests', { min: 1 }),
+    arpClaimRequests: int('arp-claim-requests', { min: 1, max: 1000 }),
     arpClaimWindowMs: seconds('arp-claim-window'),
+    arpExclude,
+    arpRecheckMs: seconds('arp-recheck-interval', { min: 1 }),
 
     metricsListen,
+    healthFile: text('health-file') || undefined,
   };
+  if (settings.archiveDir !== undefined && settings.spoolMaxBytes < 2 * settings.rotateSize) {
+    fail('spool-max-bytes', `must be at least twice ${culprit('rotate-size')} (${settings.rotateSize} bytes): the files being written count against it`, text('spool-max-bytes'));
+  }
   return Object.freeze(settings);
 }
 
@@ -245,6 +290,8 @@ export function redactSettings(s: Settings): Record<string, unknown> {
     ...s,
     networks: s.networks.map((n) => n.text),
     excludePorts: s.excludePorts.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)),
+    sshPorts: s.sshPorts.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)),
+    arpExclude: s.arpExclude.map((n) => n.text),
     slackWebhookUrl: s.slackWebhookUrl ? '[redacted]' : undefined,
     webhookUrl: s.webhookUrl ? '[redacted]' : undefined,
   };

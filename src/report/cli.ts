@@ -25,7 +25,8 @@ import { renderText } from './render/text.ts';
 import type { Problem, ReportFormat, ReportModel } from './report-model.ts';
 import type { ArchiveRef, Listing } from './sources/archive-ref.ts';
 import { errorText, listLocal } from './sources/local.ts';
-import { createS3Client, isS3Url, listS3, parseS3Url } from './sources/s3.ts';
+import { createS3Client } from '../s3/client.ts';
+import { isS3Url, listS3, parseS3Url } from './sources/s3.ts';
 import type { TimeRange } from './time-range.ts';
 
 export interface ReportIo {
@@ -125,7 +126,7 @@ export async function runReport(args: readonly string[], io: ReportIo, deps: Rep
     for (const input of o.inputs) {
       let listing: Listing;
       if (isS3Url(input)) {
-        s3 ??= createS3Client({ region: o.s3Region, endpoint: o.s3Endpoint, forcePathStyle: o.s3ForcePathStyle }, io.env);
+        s3 ??= createS3Client({ region: o.s3Region, endpoint: o.s3Endpoint, forcePathStyle: o.s3ForcePathStyle }, { env: io.env });
         listing = await listS3(s3, parseS3Url(input)!, range);
       } else {
         try {

@@ -29,7 +29,7 @@ test('the core imports no I/O module', () => {
   for (const f of core) {
     for (const i of f.imports) {
       assert.ok(!IO.some((re) => re.test(i)), `${f.file} imports ${i}`);
-      assert.ok(!/^\.\.\/(capture|sinks|jobs|report|config)\//.test(i) && !/main\.ts$/.test(i), `${f.file} imports ${i}`);
+      assert.ok(!/^\.\.\/(capture|sinks|jobs|report|config|metrics|firewall)\//.test(i) && !/main\.ts$/.test(i), `${f.file} imports ${i}`);
     }
   }
 });
@@ -41,5 +41,27 @@ test('only capture/ imports cap, only jobs/ imports node-cron, nothing imports m
       if (i === 'node-cron') assert.match(f.file, /^jobs\//, `${f.file} imports node-cron`);
       assert.ok(!/(^|\/)main\.ts$/.test(i), `${f.file} imports main.ts`);
     }
+  }
+});
+
+test('metrics/ is reached through MetricSource: it imports no other adapter, and only main.ts starts it', () => {
+  const metrics = all.filter((f) => f.file.startsWith('metrics/'));
+  assert.ok(metrics.length > 0);
+  for (const f of metrics) {
+    for (const i of f.imports) assert.ok(!/^\.\.\/(capture|sinks|jobs|report|firewall|alerts|arp)\//.test(i), `${f.file} imports ${i}`);
+  }
+  for (const f of all) {
+    if (f.file.startsWith('metrics/') || f.file === 'main.ts') continue;
+    for (const i of f.imports) {
+      // a type (MetricSource, MetricSample) is fine anywhere; the server and the heartbeat file are main's to start
+      assert.ok(!/\/metrics\/(http-server|heartbeat-file|observers)\.ts$/.test(i), `${f.file} imports ${i}`);
+    }
+  }
+});
+
+test('only metrics/ serves HTTP (node:http createServer)', () => {
+  for (const f of all) {
+    const text = readFileSync(join(src, f.file), 'utf8');
+    if (/\bcreateServer\s*\(/.test(text) && f.imports.some((i) => /^node:https?$/.test(i))) assert.match(f.file, /^metrics\//, `${f.file} starts a server`);
   }
 });

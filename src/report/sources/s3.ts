@@ -2,7 +2,7 @@
 // reads one object. With --since/--until the listing jumps over dt=YYYY-MM-DD partitions outside the range
 // instead of listing them. Credentials and region come from the AWS SDK's default chain.
 
-import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { isArchiveName, parseArchiveName, partitionDayMs } from '../archive-name.ts';
 import { DAY_MS, PARTITION_MARGIN_MS, type TimeRange, fileMayOverlap, isUnbounded, partitionMayOverlap } from '../time-range.ts';
@@ -39,30 +39,6 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
 }
 
-export function createS3Client(s: S3Settings, env: NodeJS.ProcessEnv): S3Client {
-  const config: S3ClientConfig = { forcePathStyle: s.forcePathStyle };
-  const region = s.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (region) config.region = region;
-  else if (s.endpoint) config.region = 'us-east-1'; // most S3-compatible stores ignore it but the SDK needs one
-  // (else the SDK resolves it from its configuration: profile, instance metadata...)
-  if (!s.endpoint) config.followRegionRedirects = true; // a bucket in another region than configured still works
-  if (s.endpoint) {
-    config.endpoint = s.endpoint;
-    // S3-compatible stores often do not implement the newer flexible checksums.
-    config.requestChecksumCalculation = 'WHEN_REQUIRED';
-    config.responseChecksumValidation = 'WHEN_REQUIRED';
-  }
-  // Honour credentials in the environment we were given (the SDK itself only reads process.env); otherwise the
-  // SDK's default chain (environment, profiles, SSO, container and instance roles).
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    config.credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
-  return new S3Client(config);
-}
 
 function s3Archive(client: S3Client, bucket: string, key: string, size: number | undefined): ArchiveRef {
   return {

@@ -12,7 +12,8 @@
 // (the ETag check above catches that). Credentials come from the SDK's default provider chain; none is logged.
 // One run uploads oldest first and stops at the first file S3 keeps refusing (the next run starts over).
 
-import { HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../s3/client.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -62,26 +63,6 @@ export interface RunSummary {
 export function objectKey(prefix: string, name: SpoolName, file: string): string {
   const parts = [prefix, name.kind === 'pcap' ? 'pcap' : '', `sensor=${name.sensor}`, `dt=${utcDay(name.startMs)}`, file];
   return parts.filter((p) => p !== '').join('/');
-}
-
-export function createS3Client(t: S3Target, requestTimeoutMs = 60_000, log?: ComponentLogger): S3Client {
-  const sdkLog = (level: string) => (...args: unknown[]) => log?.debug({ event: 'S3Sdk', sdk_level: level }, args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-  const config: S3ClientConfig = {
-    // the SDK would otherwise warn on the console (our stdout carries JSON); its messages carry no secrets
-    logger: { debug: sdkLog('debug'), info: sdkLog('info'), warn: sdkLog('warn'), error: sdkLog('error') },
-    forcePathStyle: t.forcePathStyle,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    // one attempt per call: our own retry loop re-opens the file for every attempt (a stream body cannot be replayed)
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: requestTimeoutMs },
-  };
-  const region = t.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (region) config.region = region;
-  else if (t.endpoint) config.region = 'us-east-1'; // S3-compatible stores mostly ignore it, the signer needs one
-  if (t.endpoint) config.endpoint = t.endpoint;
-  else config.followRegionRedirects = true;
-  return new S3Client(config);
 }
 
 /** The endpoint without any user:password part, for messages. */
@@ -163,7 +144,12 @@ export class S3Uploader {
 
   constructor(o: S3UploaderOptions) {
     this.#o = o;
-    this.client = o.client ?? createS3Client(o, o.requestTimeoutMs, o.log);
+    this.client = o.client ?? createS3Client(o, {
+      // one attempt per call: our own retry loop re-opens the file for every attempt (a stream body cannot be replayed)
+      maxAttempts: 1,
+      requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
+      debug: (level, message) => o.log.debug({ event: 'S3Sdk', sdk_level: level }, message),
+    });
   }
 
   get target(): S3Target {
