@@ -286,7 +286,7 @@ async function runSensor(settings: Settings): Promise<number | undefined> {
   }
 
   let internalErrors = 0;
-  const filter = buildCaptureFilter({ networks, excludedPorts, outboundUdp: true, arp: arp !== undefined });
+  const filter = buildCaptureFilter({ mac: dev.mac, networks, excludedPorts, outboundUdp: true, arp: arp !== undefined });
   try {
     pcap = new PcapDevice({
       device: settings.device,

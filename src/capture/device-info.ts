@@ -7,6 +7,8 @@ import { type Cidr, parseCidr } from '../wire/address.ts';
 
 export interface DeviceInfo {
   readonly name: string;
+  /** Lower-case "aa:bb:cc:dd:ee:ff". */
+  readonly mac: string;
   readonly mtu: number;
   /** Every address of the device as a /32 or /128. */
   readonly addresses: readonly Cidr[];
@@ -26,10 +28,19 @@ export function readDeviceInfo(name: string): DeviceInfo {
   } catch {
     // not Linux sysfs: keep 1500
   }
+  let mac = '';
+  try {
+    mac = readFileSync(`${sys}/address`, 'utf8').trim().toLowerCase();
+  } catch {
+    mac = (ifaces[name] ?? []).find((a) => a.mac && a.mac !== '00:00:00:00:00:00')?.mac ?? '';
+  }
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(mac) || mac === '00:00:00:00:00:00') {
+    throw new CaptureError('SYNBAIT_ERR_CAPTURE', `device ${name} has no Ethernet MAC address (${JSON.stringify(mac)}); synbait needs an Ethernet device`);
+  }
   const addresses: Cidr[] = [];
   for (const a of ifaces[name] ?? []) {
     const c = parseCidr(`${a.address.replace(/%.*$/, '')}/${a.family === 'IPv4' ? 32 : 128}`);
     if (c) addresses.push(c);
   }
-  return { name, mtu, addresses };
+  return { name, mac, mtu, addresses };
 }

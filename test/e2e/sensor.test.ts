@@ -57,6 +57,14 @@ describe('sensor end to end', { skip }, () => {
     topo?.cleanup();
   });
 
+  test('the very first frame after start is answered and recorded (one SYN, no retransmission)', async () => {
+    // regression: libpcap's "inbound" could not be evaluated for the first frame in the ring, which was lost
+    const out = nsExec(topo.clientNs, 'hping3', ['-S', '-c', '1', '-p', '45001', '-s', '52001', topo.sensorIp4], { allowFail: true });
+    assert.match(out, /flags=SA/, out);
+    const r = await sensor.waitForRecord((x) => x.dst_port === 45001, 'the first SYN');
+    assert.equal(r.state, 'syn');
+  });
+
   test('nc over IPv4 to an arbitrary port: an ACKed record with the exact bytes', async () => {
     nsExec(topo.clientNs, 'sh', ['-c', `printf 'hello from nc\\n' | timeout 3 nc -q 1 ${topo.sensorIp4} 31337`], { allowFail: true });
     const r = await sensor.waitForRecord((x) => x.dst_port === 31337, 'nc record');
