@@ -21,7 +21,8 @@
 set -u
 
 HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-SENSOR=(node "$HERE/src/bin.mjs")
+# the executable itself: its first line sets the runtime flags (a small young generation, two malloc arenas)
+SENSOR=("$HERE/src/bin.mjs")
 CHAINS="INPUT:SYNBAIT-INPUT OUTPUT:SYNBAIT-OUTPUT"
 # after a forwarded TERM/INT the sensor stops within its own budget (4.5 s); this is the backstop
 KILL_AFTER=10

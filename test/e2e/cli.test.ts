@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OPTIONS } from '../../src/config/options.ts';
-import { isRoot } from '../helpers/netns.ts';
+import { createTopology, isRoot } from '../helpers/netns.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${REPO}node_modules/.bin/synbait`;
@@ -46,7 +46,19 @@ test('bad input: exit status 2 and a message naming the culprit', () => {
 });
 
 test('capture without root or CAP_NET_RAW: a clear error saying so', { skip: isRoot() ? false : 'needs root to drop privileges' }, () => {
-  const r = synbait(['-i', 'lo', '--format', 'json'], {}, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath]);
-  assert.equal(r.code, 1, r.err + r.out);
-  assert.match(r.err + r.out, /permission denied\. Run as root or give the process CAP_NET_RAW/);
+  const topo = createTopology();
+  try {
+    // as nobody, with no capabilities, on a real Ethernet device in a namespace of its own
+    const r = spawnSync('ip', ['netns', 'exec', topo.sensorNs, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, BIN, '-i', topo.sensorIf, '--format', 'json'], { env: cleanEnv(), encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, r.stderr + r.stdout);
+    assert.match(r.stderr + r.stdout, /permission denied\. Run as root or give the process CAP_NET_RAW/);
+  } finally {
+    topo.cleanup();
+  }
+});
+
+test('a device that is not Ethernet (loopback) is refused with a clear error', () => {
+  const r = synbait(['-i', 'lo', '--format', 'json']);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /device lo has no Ethernet MAC address/);
 });

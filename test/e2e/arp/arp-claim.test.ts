@@ -88,7 +88,7 @@ describe('-a/--arp-spoof on a shared segment (client, sensor, live host)', { ski
 
   test('start-up: the filter passes ARP, the gateway is never claimed, IPv6 is an explicit no-op', () => {
     const started = sensor.logs.find((l) => l.event === 'SensorStarted')!;
-    assert.match(String(started.filter), /\(inbound and arp\)/);
+    assert.match(String(started.filter), /\(arp and not ether src [0-9a-f:]{17}\)/);
     const enabled = sensor.logs.find((l) => l.event === 'ArpClaimingEnabled');
     assert.ok(enabled, 'ArpClaimingEnabled logged');
     assert.deepEqual(enabled.never_claimed, [ip(254)]);
