@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import pkg from '../package.json' with { type: 'json' };
 import { buildCaptureFilter } from './capture/bpf-filter.ts';
@@ -356,7 +357,15 @@ async function runSensor(settings: Settings): Promise<number | undefined> {
     scheduleDrain();
   }, TICK_MS);
 
-  const summary = () => ({
+  // how long the event loop was held up since the last summary: a long stall lets the capture ring overflow
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const summary = () => {
+    const delay = { event_loop_delay_max_ms: Math.round(loopDelay.max / 1e5) / 10, event_loop_delay_p99_ms: Math.round(loopDelay.percentile(99) / 1e5) / 10 };
+    loopDelay.reset();
+    return summaryCounters(delay);
+  };
+  const summaryCounters = (delay: Record<string, number>) => ({
     frames: responder.counters.framesReceived,
     syns: responder.counters.synsReceived,
     syn_acks: responder.counters.synAcksSent,
@@ -372,6 +381,7 @@ async function runSensor(settings: Settings): Promise<number | undefined> {
     ...(arp ? { arp_claimed: arp.claimedCount } : {}),
     ...(archive ? { archive_buffered_bytes: archive.bufferedBytes, spool_files: archive.spool.readyFiles, spool_bytes: archive.spool.readyBytes + archive.openBytes } : {}),
     ...memory(),
+    ...delay,
   });
   const stats = settings.statsIntervalMs > 0
     ? setInterval(() => log.info({ event: 'Stats', ...summary() }, 'stats'), settings.statsIntervalMs)

@@ -12,6 +12,19 @@ import type { Device } from '../flow/device.ts';
 const { Cap } = capModule;
 
 /**
+ * `cap` delivers every packet by calling the handle's `emit('packet', nbytes, truncated)`, looked up once when the
+ * handle is constructed. Defining `emit` here delivers straight to one callback instead of going through
+ * EventEmitter's dispatch, which at 200,000 packets a second is measurable.
+ */
+class PacketCap extends Cap {
+  onPacket: (nbytes: number, truncated: boolean) => void = () => {};
+  override emit(_event: string | symbol, nbytes: number, truncated: boolean): boolean {
+    this.onPacket(nbytes, truncated);
+    return true;
+  }
+}
+
+/**
  * Handles whose open() failed. `cap` leaves such a handle half-initialised, and its destructor then stops a libuv
  * poll handle that was never started, which aborts the process: keeping them referenced means they are never
  * collected, so the process can report the error and exit normally.
@@ -30,7 +43,7 @@ export interface CaptureOptions {
 }
 
 export class PcapDevice implements Device {
-  readonly #cap = new Cap();
+  readonly #cap = new PacketCap();
   // referenced for the handle's whole life: cap stores only a raw pointer to it
   readonly #buffer = Buffer.alloc(FRAME_BUFFER_BYTES);
   #open = false;
@@ -52,10 +65,10 @@ export class PcapDevice implements Device {
     }
     this.#open = true;
     const buf = this.#buffer;
-    this.#cap.on('packet', (nbytes: number, truncated: boolean) => {
+    this.#cap.onPacket = (nbytes, truncated) => {
       this.framesDelivered++;
       o.onFrame(buf, nbytes, truncated);
-    });
+    };
   }
 
   get isOpen(): boolean {

@@ -3,8 +3,14 @@
 // allocates nothing, because this runs once per SYN on the hot path.
 
 import type { FrameView } from '../wire/frame-view.ts';
-import { TCP_ACK, TCP_SYN, TCPOPT_EOL, TCPOPT_MSS, TCPOPT_NOP, TCPOPT_SACK_PERMITTED, TCPOPT_TIMESTAMP, TCPOPT_WSCALE } from '../wire/tcp.ts';
-import { transportChecksum } from '../wire/transport-checksum.ts';
+import * as tcp from '../wire/tcp.ts';
+import * as tc from '../wire/transport-checksum.ts';
+
+// Imports used per packet are bound to module constants once: under tsx's CommonJS hooks (the launcher's choice
+// on Node 20) every use of an imported binding is a getter call, which on the SYN path costs more than the work.
+const { TCP_ACK, TCP_SYN, TCPOPT_EOL, TCPOPT_MSS, TCPOPT_NOP, TCPOPT_SACK_PERMITTED, TCPOPT_TIMESTAMP, TCPOPT_WSCALE } = tcp;
+const { transportChecksum } = tc;
+
 
 /** Largest reply: Ethernet + 802.1Q (18) + IPv6 (40) + TCP with 20 bytes of options (40). */
 export const MAX_REPLY_BYTES = 128;

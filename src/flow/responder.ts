@@ -9,18 +9,33 @@
 
 import type { CapturedFrame } from '../record/captured-frame.ts';
 import type { EndReason } from '../record/flow-record.ts';
-import { createFrameView, parseFrame, type FrameView } from '../wire/frame-view.ts';
-import { IPPROTO_TCP } from '../wire/ipv4.ts';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.ts';
+import * as frameView from '../wire/frame-view.ts';
+import type { FrameView } from '../wire/frame-view.ts';
+import * as ipv4 from '../wire/ipv4.ts';
+import * as tcp from '../wire/tcp.ts';
 import { ResponderCounters } from './counters.ts';
 import type { Device } from './device.ts';
-import { type FinishedFlow, synFingerprint } from './finished-flow.ts';
-import { TcpFlow, UdpFlow, sameTuple, tupleKey, tupleOf } from './flows.ts';
-import { halfSipHash } from './halfsiphash.ts';
+import * as finished from './finished-flow.ts';
+import type { FinishedFlow } from './finished-flow.ts';
+import * as flows from './flows.ts';
+import * as hsip from './halfsiphash.ts';
 import { PendingSyns } from './pending-syns.ts';
-import { buildAck, buildSynAck, createClientOptions, MAX_REPLY_BYTES, OUR_WSCALE, readClientOptions } from './reply.ts';
+import * as reply from './reply.ts';
 import type { Targets } from './targets.ts';
 import { BucketArray, TokenBucket } from './token-bucket.ts';
+
+// Imports used per packet are bound to module constants once: under tsx's CommonJS hooks (the launcher's choice
+// on Node 20) every use of an imported binding is a getter call, which on the SYN path costs more than the work.
+const { createFrameView, parseFrame } = frameView;
+const { IPPROTO_TCP } = ipv4;
+const { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } = tcp;
+const { synFingerprint } = finished;
+const { TcpFlow, UdpFlow, sameTuple, tupleKey, tupleOf } = flows;
+type TcpFlow = flows.TcpFlow;
+type UdpFlow = flows.UdpFlow;
+const { halfSipHash } = hsip;
+const { buildAck, buildSynAck, createClientOptions, MAX_REPLY_BYTES, OUR_WSCALE, readClientOptions } = reply;
+
 
 /** Cookies are valid for the slot they were issued in and the next one: 64 to 128 seconds (like Linux). */
 export const COOKIE_SLOT_MS = 64_000;

@@ -3,10 +3,18 @@
 // in agreement) plus the sensor's policy: IPv4 options, fragments, IPv6 extension headers and nonsense source
 // addresses are refused, because a honeypot never needs them and a reply to them could be abused.
 
-import { REASON_INDEX as R } from './decode-result.ts';
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_VLAN } from './ethernet.ts';
-import { IPPROTO_TCP, IPPROTO_UDP } from './ipv4.ts';
-import { TCP_FIN, TCP_RST, TCP_SYN } from './tcp.ts';
+import * as decodeResult from './decode-result.ts';
+import * as ethernet from './ethernet.ts';
+import * as ipv4 from './ipv4.ts';
+import * as tcp from './tcp.ts';
+
+// Imports used per packet are bound to module constants once: under tsx's CommonJS hooks (the launcher's choice
+// on Node 20) every use of an imported binding is a getter call, which on the SYN path costs more than the work.
+const R = decodeResult.REASON_INDEX;
+const { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_QINQ, ETHERTYPE_VLAN } = ethernet;
+const { IPPROTO_TCP, IPPROTO_UDP } = ipv4;
+const { TCP_FIN, TCP_RST, TCP_SYN } = tcp;
+
 
 export interface FrameView {
   /** Length of the link-layer header: 14, or 18 with an 802.1Q tag. */

@@ -1,7 +1,12 @@
 // TCP and UDP checksums over the pseudo-header of the IP packet that carries them (RFC 9293 3.1, RFC 768,
 // RFC 8200 8.1).
 
-import { finishChecksum, pseudoSumV4, pseudoSumV6, sumWords } from './checksum.ts';
+import * as checksum from './checksum.ts';
+
+// Imports used per packet are bound to module constants once: under tsx's CommonJS hooks (the launcher's choice
+// on Node 20) every use of an imported binding is a getter call, which on the SYN path costs more than the work.
+const { finishChecksum, pseudoSumV4, pseudoSumV6, sumWords } = checksum;
+
 
 /**
  * The checksum of the segment at buf[l4Off, l4Off+l4Len) inside the IP packet at ipOff. Over a segment whose
