@@ -24,6 +24,10 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const mb = (x: number) => `${(x / 1e6).toFixed(0)} MB`;
 
 const RATES = [10_000, 50_000, 100_000, 200_000];
+
+/** Targets of issue 3 (and 6 for the report), checked against this run's numbers. */
+const checks: { target: string; measured: string; met: boolean }[] = [];
+const check = (target: string, measured: string, met: boolean) => checks.push({ target, measured, met });
 /** Seconds of replay per rate. */
 const SECONDS = 4;
 
@@ -60,6 +64,9 @@ async function synSection(): Promise<string> {
   } finally {
     b.close();
   }
+  const at = (pps: number) => sensor[RATES.indexOf(pps)]!;
+  check('≥ 99 % of SYNs answered at 100,000 SYN/s', `${pct(at(100_000).ratio)} (kernel ${pct(kernel[2]!.ratio)})`, at(100_000).ratio >= 0.99);
+  check('≥ 95 % of SYNs answered at 200,000 SYN/s', `${pct(at(200_000).ratio)} at ${Math.round(at(200_000).actualPps).toLocaleString('en')} SYN/s achieved (kernel ${pct(kernel[3]!.ratio)})`, at(200_000).ratio >= 0.95);
   const rows = RATES.map((r, i) => {
     const k = kernel[i]!;
     const x = sensor[i]!;
@@ -103,6 +110,7 @@ async function latencySection(): Promise<string> {
     const busy = await latency(b, 10_000, 50_000);
     await s.stop();
     const ms = (x: number) => `${x.toFixed(3)} ms`;
+    check('p99 SYN→SYN-ACK latency ≤ 1 ms at 10,000 SYN/s', `${ms(quiet.p99)} (${ms(busy.p99)} while writing records)`, quiet.p99 <= 1);
     return [
       '## SYN → SYN-ACK latency at 10,000 SYN/s',
       '',
@@ -147,6 +155,9 @@ async function memorySection(): Promise<string> {
     const records = (out.match(/"event":"flow"/g) ?? []).length;
     const dropped = [...out.matchAll(/"event":"RecordsDropped"[^\n]*"count":(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     await s.stop();
+    check('idle RSS ≤ 100 MB', mb(idle), idle <= 100e6);
+    check('RSS ≤ 150 MB after 1,000,000 SYNs from distinct sources', `${mb(after)} right after, ${mb(peak)} at the peak`, Math.max(after, peak) <= 150e6);
+    check('RSS back within 20 MB of idle once timeouts pass', `${mb(settle.at(-1)! - idle)} above idle after 30 s`, settle.at(-1)! - idle <= 20e6);
     return [
       '## Memory',
       '',
@@ -190,5 +201,19 @@ if (want('latency')) sections.push(await latencySection());
 if (want('memory')) sections.push(await memorySection());
 if (want('classify')) { log('classify'); sections.push(await optionalSection('./classify-bench.ts', 'runClassifyBench')); }
 if (want('report')) { log('report'); sections.push(await optionalSection('./report-bench.ts', 'runReportBench')); }
+if (want('report')) {
+  const m = /\| stored labels \| [\d,]+ \| ([\d,]+) \|/.exec(sections.at(-1) ?? '');
+  if (m) check('synbait report ≥ 200,000 records/s on one core', `${m[1]} records per CPU-second`, Number(m[1]!.replace(/,/g, '')) >= 200_000);
+}
+if (checks.length > 0) {
+  sections.splice(1, 0, [
+    '## Targets',
+    '',
+    '| target | measured in this run | met |',
+    '| --- | --- | --- |',
+    ...checks.map((c) => `| ${c.target} | ${c.measured} | ${c.met ? 'yes' : '**no**'} |`),
+    '',
+  ].join('\n'));
+}
 writeFileSync(outFile, sections.filter(Boolean).join('\n'));
 log(`wrote ${outFile}`);
