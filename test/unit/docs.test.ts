@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderOptionsTable } from '../../src/cli.ts';
+import { OPTIONS } from '../../src/config/options.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = () => readFileSync(`${root}README.md`, 'utf8');
@@ -32,4 +33,21 @@ test(".ci/run runs exactly the README's test command", () => {
   const ci = readFileSync(`${root}.ci/run`, 'utf8').trimEnd().split('\n').at(-1);
   assert.equal(ci, command);
   assert.match(command, /npm ci && npm test$/);
+});
+
+test('.env.example describes every variable with the help text of src/config/options.ts', () => {
+  const path = `${root}.env.example`;
+  let text = readFileSync(path, 'utf8');
+  const stale: string[] = [];
+  for (const o of OPTIONS.filter((x) => !x.entrypointOnly)) {
+    const want = `# ${o.help} (flag --${o.flag})`;
+    const m = new RegExp(`^# .*\\(flag --${o.flag}\\)$`, 'm').exec(text);
+    if (!m) { stale.push(`${o.env}: no "(flag --${o.flag})" line`); continue; }
+    if (m[0] !== want) {
+      stale.push(o.env);
+      text = text.replace(m[0], want);
+    }
+  }
+  if (process.env.SYNBAIT_UPDATE_DOCS === '1') writeFileSync(path, text);
+  else assert.deepEqual(stale, [], 'run: SYNBAIT_UPDATE_DOCS=1 node test/run.mjs test/unit/docs.test.ts');
 });
