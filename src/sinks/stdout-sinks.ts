@@ -10,17 +10,18 @@ import type { RecordExtras, Sink } from './sink.ts';
 /** Output buffered beyond this makes the stdout sinks report congestion (docker logs or a pipe is slow). */
 export const STDOUT_CONGESTION_BYTES = 1024 * 1024;
 
-export class JsonLinesSink implements Sink {
-  readonly name = 'json';
+abstract class StdoutSink implements Sink {
+  abstract readonly name: string;
   readonly #out: LineOutput;
   constructor(out: LineOutput) {
     this.#out = out;
   }
+  protected abstract format(record: FlowRecord, extras?: RecordExtras): string;
   get congested(): boolean {
     return this.#out.backlogBytes > STDOUT_CONGESTION_BYTES;
   }
-  write(record: FlowRecord): void {
-    this.#out.write(recordToLine(record));
+  write(record: FlowRecord, extras?: RecordExtras): void {
+    this.#out.write(this.format(record, extras));
   }
   flush(): Promise<void> {
     return this.#out.flush();
@@ -30,23 +31,16 @@ export class JsonLinesSink implements Sink {
   }
 }
 
-export class ConsoleSink implements Sink {
+export class JsonLinesSink extends StdoutSink {
+  readonly name = 'json';
+  protected format(record: FlowRecord): string {
+    return recordToLine(record);
+  }
+}
+
+export class ConsoleSink extends StdoutSink {
   readonly name = 'console';
-  readonly #out: LineOutput;
-  constructor(out: LineOutput) {
-    this.#out = out;
-  }
-  get congested(): boolean {
-    return this.#out.backlogBytes > STDOUT_CONGESTION_BYTES;
-  }
-  write(record: FlowRecord, extras?: RecordExtras): void {
-    const payload = extras?.payload ?? Buffer.from(record.payload, 'base64');
-    this.#out.write(formatConsole(record, payload));
-  }
-  flush(): Promise<void> {
-    return this.#out.flush();
-  }
-  close(): Promise<void> {
-    return this.flush();
+  protected format(record: FlowRecord, extras?: RecordExtras): string {
+    return formatConsole(record, extras?.payload ?? Buffer.from(record.payload, 'base64'));
   }
 }

@@ -9,21 +9,10 @@ import { join } from 'node:path';
 import { createTopology, installLurkerFirewall, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
 import { startSensor, type SensorProcess } from '../helpers/sensor.ts';
 import { decodeReply, LINUX_SYN_OPTIONS, tcpFrame } from '../helpers/frames.ts';
+import { pcapOf } from '../helpers/pcap-file.ts';
 import { parseMac } from '../../src/wire/ethernet.ts';
 
 const skip = isRoot() ? false : 'end-to-end tests need root (network namespaces)';
-
-function writePcap(path: string, frames: Buffer[]): void {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6); head.writeUInt32LE(65535, 16); head.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [head];
-  for (const f of frames) {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(f.length, 8); h.writeUInt32LE(f.length, 12);
-    parts.push(h, f);
-  }
-  writeFileSync(path, Buffer.concat(parts));
-}
 
 describe('console format and 802.1Q', { skip }, () => {
   let topo: Topology;
@@ -68,7 +57,7 @@ describe('console format and 802.1Q', { skip }, () => {
     const syn = tcpFrame({ src: `${vlanNet}.2`, dst: `${vlanNet}.1`, sport: 47777, dport: 9077, seq: 1234, flags: 0x02, vlan: 77, options: LINUX_SYN_OPTIONS() });
     syn.set(parseMac(topo.sensorMac)!, 0);
     syn.set(parseMac(topo.clientMac)!, 6);
-    writePcap(pcapIn, [syn]);
+    writeFileSync(pcapIn, pcapOf([syn]));
     // the client side's capture, decoded with our own codecs: the reply must carry the tag
     const dump = spawn('ip', ['netns', 'exec', topo.clientNs, 'tcpdump', '-i', topo.clientIf, '-n', '-l', '-x', '-e', 'ether src', topo.sensorMac], { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';

@@ -1,5 +1,6 @@
 // Reads classic libpcap files (the format tcpdump -w writes): enough for test fixtures and pcap archives.
 import { readFileSync } from 'node:fs';
+import { encodeFrames, pcapGlobalHeader } from '../../src/sinks/archive/pcap-format.ts';
 
 export interface PcapRecord {
   readonly tsMs: number;
@@ -33,4 +34,9 @@ export function parsePcap(buf: Buffer): { linkType: number; records: PcapRecord[
     p += 16 + incl;
   }
   return { linkType, records };
+}
+
+/** A pcap file holding `frames` (timestamps zero), written with the archive's own pcap encoder. */
+export function pcapOf(frames: readonly Uint8Array[]): Buffer {
+  return Buffer.concat([pcapGlobalHeader(), encodeFrames(frames.map((data) => ({ tsMs: 0, data })))]);
 }

@@ -10,22 +10,11 @@ import { buildCaptureFilter } from '../../../src/capture/bpf-filter.ts';
 import { parseCidr } from '../../../src/wire/address.ts';
 import { SENSOR_MAC, tcpFrame, udpFrame } from '../../helpers/frames.ts';
 import { formatMac } from '../../../src/wire/ethernet.ts';
+import { pcapOf } from '../../helpers/pcap-file.ts';
 
 const MAC = formatMac(SENSOR_MAC);
 const spec = { mac: MAC, networks: [parseCidr('198.18.0.0/24')!, parseCidr('fd5b::/64')!], excludedPorts: [{ from: 22, to: 22 }, { from: 8000, to: 8100 }], outboundUdp: true };
 const hasTcpdump = spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).status === 0;
-
-function pcap(frames: Buffer[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6); head.writeUInt32LE(65535, 16); head.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [head];
-  for (const f of frames) {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(f.length, 8); h.writeUInt32LE(f.length, 12);
-    parts.push(h, f);
-  }
-  return Buffer.concat(parts);
-}
 
 test('refuses a bad MAC and an empty network list', () => {
   assert.throws(() => buildCaptureFilter({ ...spec, mac: 'nope' }), RangeError);
@@ -54,7 +43,7 @@ test('libpcap passes exactly the frames the responder acts on', { skip: hasTcpdu
   const dir = mkdtempSync(join(tmpdir(), 'synbait-bpf-'));
   try {
     const file = join(dir, 'frames.pcap');
-    writeFileSync(file, pcap(cases.map((c, i) => c[1](20000 + i))));
+    writeFileSync(file, pcapOf(cases.map((c, i) => c[1](20000 + i))));
     const r = spawnSync('tcpdump', ['-r', file, '-n', '-q', buildCaptureFilter(spec)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     // each case has its own source port: 20000 + its index
