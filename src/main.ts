@@ -250,12 +250,7 @@ async function runSensor(settings: Settings): Promise<number | undefined> {
   let arp: ArpClaimer | undefined;
   if (settings.arpSpoof) {
     const arpLog = log.child({ component: 'arp' });
-    let link;
-    try {
-      link = readLinkInfo(settings.device);
-    } catch (err) {
-      return fatal(err, 1);
-    }
+    const link = readLinkInfo(dev);
     const v6 = networks.filter((n) => n.version === 6).map((n) => n.text);
     if (v6.length > 0) {
       arpLog.warn({ event: 'ArpIpv6NotClaimed', networks: v6 }, '-a claims IPv4 addresses only; IPv6 networks are answered only for traffic that reaches this host anyway (docs/arp.md)');

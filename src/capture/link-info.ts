@@ -4,8 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { CaptureError } from '../errors.ts';
 import { parseMac } from '../wire/ethernet.ts';
+import type { DeviceInfo } from './device-info.ts';
 
 export interface LinkInfo {
   readonly mac: Uint8Array;
@@ -17,17 +17,9 @@ export interface LinkInfo {
   readonly ipForward: boolean;
 }
 
-export function readLinkInfo(device: string): LinkInfo {
-  let macText = '';
-  try {
-    macText = readFileSync(`/sys/class/net/${device}/address`, 'utf8').trim();
-  } catch {
-    macText = Object.values(networkInterfaces()[device] ?? []).find((a) => a.mac && a.mac !== '00:00:00:00:00:00')?.mac ?? '';
-  }
-  const mac = parseMac(macText);
-  if (!mac || mac.every((b) => b === 0) || (mac[0]! & 1) !== 0) {
-    throw new CaptureError('SYNBAIT_ERR_CAPTURE', `device ${device} has no Ethernet MAC address (${JSON.stringify(macText)}); -a/--arp-spoof needs one`);
-  }
+/** `dev` is what readDeviceInfo found (it refuses a device without an Ethernet MAC). */
+export function readLinkInfo(dev: Pick<DeviceInfo, 'mac'>): LinkInfo {
+  const mac = parseMac(dev.mac)!;
   const hostAddresses: Uint8Array[] = [];
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {

@@ -1,6 +1,7 @@
 // Gateways from /proc/net/route (never claimed by -a): little-endian hex, RTF_GATEWAY only, the default route first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readDeviceInfo } from '../../../src/capture/device-info.ts';
 import { parseRouteGateways, readLinkInfo } from '../../../src/capture/link-info.ts';
 
 const ROUTES = [
@@ -19,6 +20,10 @@ test('parses next hops: default first, duplicates once, routes without RTF_GATEW
   assert.deepEqual(parseRouteGateways(''), []);
 });
 
-test('a device without an Ethernet MAC (lo) is refused for -a with a stable code', () => {
-  assert.throws(() => readLinkInfo('lo'), (e: { code?: string }) => e.code === 'SYNBAIT_ERR_CAPTURE');
+test('a device without an Ethernet MAC (lo) is refused, before -a reads anything, with a stable code', () => {
+  assert.throws(() => readDeviceInfo('lo'), (e: { code?: string }) => e.code === 'SYNBAIT_ERR_CAPTURE');
+});
+
+test("the claimer's MAC is the device's, as readDeviceInfo read it", () => {
+  assert.deepEqual([...readLinkInfo({ mac: '02:5e:50:00:00:01' }).mac], [0x02, 0x5e, 0x50, 0, 0, 1]);
 });
