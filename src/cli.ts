@@ -3,6 +3,7 @@
 
 import { ConfigError } from './errors.ts';
 import { OPTIONS, type OptionSpec, type OptionGroup } from './config/options.ts';
+import { splitFlag } from './config/parse-values.ts';
 import { buildSettings, type RawValues, type Settings } from './config/settings.ts';
 
 export type Command =
@@ -44,22 +45,13 @@ export function parseCommandLine(
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-V' || arg === '--version') return { kind: 'version' };
-    let spec: OptionSpec | undefined;
-    let inline: string | undefined;
-    let shown: string;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-      spec = OPTIONS.find((o) => o.flag === name && !o.entrypointOnly);
-      shown = `--${name}`;
-    } else if (arg.startsWith('-') && arg.length >= 2) {
-      spec = OPTIONS.find((o) => o.short === arg[1]);
-      inline = arg.length > 2 ? arg.slice(2) : undefined;
-      shown = arg.slice(0, 2);
-    } else {
+    if (!arg.startsWith('-') || arg.length < 2) {
       throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (see synbait --help)`, arg);
     }
+    const { long, short, inline, shown } = splitFlag(arg);
+    const spec: OptionSpec | undefined = long !== undefined
+      ? OPTIONS.find((o) => o.flag === long && !o.entrypointOnly)
+      : OPTIONS.find((o) => o.short === short);
     if (!spec) throw new ConfigError(`unknown flag ${shown} (see synbait --help)`, shown);
     const label = spec.short ? `-${spec.short}/--${spec.flag}` : `--${spec.flag}`;
     if (spec.kind === 'bool') {

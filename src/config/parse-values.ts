@@ -75,3 +75,24 @@ export function mergePortRanges(ranges: readonly PortRange[]): PortRange[] {
   }
   return out;
 }
+
+export interface FlagToken {
+  /** The long name (`--name` or `--name=value`), or undefined for a short flag. */
+  readonly long: string | undefined;
+  /** The letter of a short flag (`-x` or `-xVALUE`), or undefined for a long one. */
+  readonly short: string | undefined;
+  /** A value given in the same argument. */
+  readonly inline: string | undefined;
+  /** The flag as the user wrote it, for messages. */
+  readonly shown: string;
+}
+
+/** Splits one command-line argument that starts with "-" into the flag and an inline value. */
+export function splitFlag(arg: string): FlagToken {
+  if (arg.startsWith('--')) {
+    const eq = arg.indexOf('=');
+    const long = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    return { long, short: undefined, inline: eq === -1 ? undefined : arg.slice(eq + 1), shown: `--${long}` };
+  }
+  return { long: undefined, short: arg[1], inline: arg.length > 2 ? arg.slice(2) : undefined, shown: arg.slice(0, 2) };
+}

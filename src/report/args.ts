@@ -1,7 +1,7 @@
 // `synbait report` arguments. Bad arguments are ConfigErrors naming the flag (the CLI exits 2).
 
 import { ConfigError } from '../errors.ts';
-import { parseBool, parseNonNegativeInt } from '../config/parse-values.ts';
+import { parseBool, parseNonNegativeInt, splitFlag } from '../config/parse-values.ts';
 import type { ReportFormat } from './report-model.ts';
 import { parseRangeBound } from './time-range.ts';
 
@@ -70,20 +70,8 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
       flagsDone = true;
       continue;
     }
-    let spec: FlagSpec | undefined;
-    let inline: string | undefined;
-    let shown: string;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-      spec = FLAGS.find((f) => f.name === name);
-      shown = `--${name}`;
-    } else {
-      spec = FLAGS.find((f) => f.short === arg[1]);
-      inline = arg.length > 2 ? arg.slice(2) : undefined;
-      shown = arg.slice(0, 2);
-    }
+    const { long, short, inline, shown } = splitFlag(arg);
+    const spec: FlagSpec | undefined = long !== undefined ? FLAGS.find((f) => f.name === long) : FLAGS.find((f) => f.short === short);
     if (!spec) throw new ConfigError(`unknown flag ${shown} (see synbait report --help)`, shown);
     if (spec.name === 'help') return { kind: 'help' };
     let value: string;
