@@ -48,8 +48,6 @@ export class PcapDevice implements Device {
   readonly #buffer = Buffer.alloc(FRAME_BUFFER_BYTES);
   #open = false;
   #lastSendError: string | undefined;
-  /** Frames delivered; the health check watches it move or the loop's heartbeat. */
-  framesDelivered = 0;
 
   constructor(o: CaptureOptions) {
     let linkType: string;
@@ -65,10 +63,7 @@ export class PcapDevice implements Device {
     }
     this.#open = true;
     const buf = this.#buffer;
-    this.#cap.onPacket = (nbytes, truncated) => {
-      this.framesDelivered++;
-      o.onFrame(buf, nbytes, truncated);
-    };
+    this.#cap.onPacket = (nbytes, truncated) => o.onFrame(buf, nbytes, truncated);
   }
 
   get isOpen(): boolean {
