@@ -5,7 +5,7 @@
 // Cost model, per record: the payload is cut to INSPECT_LIMIT bytes and decoded as latin1 once; facts are
 // extracted once; the required literals of all rules (derived from their conditions) are found in one
 // Aho-Corasick pass; each rule is first filtered by proto/state/port, then by its literals (at least one must
-// occur), and only then are its conditions, and last its regular expressions (linear-time engine), evaluated.
+// occur), and only then are its conditions, and last its regular expressions (re2js, linear-time), evaluated.
 
 import { Buffer } from 'node:buffer';
 import { RulesError } from '../errors.ts';
@@ -16,7 +16,7 @@ import { fieldSpec, Inspection } from './inspection.ts';
 import {
   CONDITION_MAX_DEPTH, DETECTOR_MAX_COUNT, DETECTOR_MAX_WINDOW_S, INSPECT_LIMIT, LITERAL_MAX,
 } from './limits.ts';
-import { compileLinearRegex } from './linear-regex.ts';
+import { compileSafeRegex } from './safe-regex.ts';
 import { LiteralScanner } from './literal-scan.ts';
 import { CATEGORIES, SEVERITIES, STATES } from './rule-schema.ts';
 import type { Classifier, ClassifyInput, ClassifyResult } from './types.ts';
@@ -303,7 +303,7 @@ class RuleCompiler {
       }
       if (o.regex !== undefined) {
         const src = this.#str(o.regex, 'regex');
-        const r = compileLinearRegex(src, nocase ? 'i' : '');
+        const r = compileSafeRegex(src, { nocase });
         if (!r.ok) this.fail(`regex /${src}/ rejected: ${r.reason}`);
         const re = r.regex;
         strs.push((v) => re.test(v));

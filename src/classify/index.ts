@@ -7,7 +7,7 @@ import type { Classifier } from './types.ts';
 export { compileRules, compileRuleList, RuleClassifier, type CompiledRule } from './compile-rules.ts';
 export { builtinRuleDocs } from './builtin-rules.ts';
 export { INSPECT_LIMIT } from './limits.ts';
-export { compileLinearRegex, LinearRegex } from './linear-regex.ts';
+export { compileSafeRegex, type SafeRegex } from './safe-regex.ts';
 export { ThresholdTracker } from './detectors.ts';
 export { FIELD_NAMES } from './inspection.ts';
 export type { RuleDoc, CondDoc, ThresholdDoc } from './rule-schema.ts';

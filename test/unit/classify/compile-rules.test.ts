@@ -76,7 +76,7 @@ test('validation: unsafe or unprefiltered regular expressions are rejected, nami
   rejects([withLit('(?!a)b')], 't-1', /lookaround/);
   rejects([withLit('a{1,5000}')], 't-1', /repetition bound/);
   rejects([withLit('x'.repeat(600))], 't-1', /longer than/);
-  rejects([withLit('[a-')], 't-1', /missing \]/);
+  rejects([withLit('[a-')], 't-1', /missing closing \]/);
   rejects([rule({ match: { field: 'payload', regex: 'abc' } })], 't-1', /prefilter/);
   rejects([rule({ match: { any: [{ content: 'x' }, { field: 'payload', regex: 'abc' }] } })], 't-1', /prefilter/);
   assert.equal(compileRules([withLit('a[0-9]{2,4}b')]).ruleCount, 1);
