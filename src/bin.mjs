@@ -1,5 +1,5 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1
-// The `synbait` command: registers tsx, so the TypeScript sources in src/ run as they are, and starts main.
+// The `synbait` command: registers tsx, so the TypeScript sources in src/ run as they are, and calls main().
 // The first line keeps memory flat for a long-running sensor: a 1 MB young generation (V8's default grows to
 // 16 MB semi-spaces under the allocation bursts of record writing) and at most two glibc malloc arenas (libuv's
 // threads otherwise each get an arena that is never returned).
@@ -9,15 +9,26 @@ import module from 'node:module';
 // its own alive for the whole run: some 20 MB of RSS for nothing once the sources are loaded.
 process.env.ESBUILD_WORKER_THREADS ??= '0';
 
+let main;
 if (typeof module.registerHooks === 'function') {
   // Node >= 22.15: tsx's module hooks run in this thread
   const { register } = await import('tsx/esm/api');
   register();
-  await import('./main.ts');
+  ({ main } = await import('./main.ts'));
 } else {
   // Node 20: tsx's ESM hooks would run in a loader thread (another V8 isolate, ~20 MB RSS for the sensor's whole
   // life); its require hooks compile the same sources to CommonJS in this thread instead
   const { register } = await import('tsx/cjs/api');
   register();
-  module.createRequire(import.meta.url)('./main.ts');
+  ({ main } = module.createRequire(import.meta.url)('./main.ts'));
 }
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (err) => {
+    process.stderr.write(`synbait: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

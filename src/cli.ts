@@ -10,10 +10,11 @@ export type Command =
   | { readonly kind: 'run'; readonly settings: Settings }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'subcommand'; readonly name: string; readonly args: readonly string[] };
+  | { readonly kind: 'subcommand'; readonly name: SubcommandName; readonly args: readonly string[] };
 
 /** Subcommands dispatched by main; each parses its own arguments. */
 export const SUBCOMMANDS = ['report', 'firewall-rules'] as const;
+export type SubcommandName = (typeof SUBCOMMANDS)[number];
 
 export function parseCommandLine(
   argv: readonly string[],
@@ -22,7 +23,7 @@ export function parseCommandLine(
 ): Command {
   const first = argv[0];
   if (first !== undefined && (SUBCOMMANDS as readonly string[]).includes(first)) {
-    return { kind: 'subcommand', name: first, args: argv.slice(1) };
+    return { kind: 'subcommand', name: first as SubcommandName, args: argv.slice(1) };
   }
 
   const raw = new Map<string, string | string[] | boolean>();

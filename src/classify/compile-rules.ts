@@ -235,95 +235,101 @@ class RuleCompiler {
     if (!spec) this.fail(`unknown field "${name}" (see docs/rules.md for the list)`);
     const get = spec.get;
     const checks: Pred[] = [];
-    let need: Need = null;
-    let regex = false;
     if (o.exists !== undefined) {
       const want = this.#bool(o.exists, 'exists');
       checks.push((c) => (get(c) !== undefined) === want);
     }
+    let need: Need = null;
+    let regex = false;
     if (spec.kind === 'number') {
-      for (const k of ['contains', 'prefix', 'suffix', 'regex', 'nocase', 'decode']) {
-        if (o[k] !== undefined) this.fail(`${k} does not apply to the numeric field ${name}`);
-      }
-      const nums: ((v: number, c: Inspection) => boolean)[] = [];
-      if (o.equals !== undefined) {
-        const n = this.#int(o.equals, 'equals', 0, 0xffffffff);
-        nums.push((v) => v === n);
-      }
-      this.#numericOps(o, nums);
-      if (nums.length > 0) {
-        checks.push((c) => {
-          const v = get(c);
-          return typeof v === 'number' && nums.every((k) => k(v, c));
-        });
-      }
+      const check = this.#numberField(o, name, get);
+      if (check) checks.push(check);
     } else {
-      for (const k of ['min', 'max']) if (o[k] !== undefined) this.fail(`${k} applies to numeric fields, not ${name}`);
-      const nocase = o.nocase === undefined ? false : this.#bool(o.nocase, 'nocase');
-      let decode = false;
-      if (o.decode !== undefined) {
-        if (o.decode !== 'url') this.fail('decode must be "url"');
-        decode = true;
-      }
-      const key = `${name}${decode ? '#url' : ''}`;
-      const value = (c: Inspection): string | undefined => {
-        const v = get(c) as string | undefined;
-        if (v === undefined) return undefined;
-        const d = decode ? c.decoded(key, v) : v;
-        return nocase ? c.lowered(key, d) : d;
-      };
-      const norm = (s: string) => (nocase ? s.toLowerCase() : s);
-      const strs: ((v: string) => boolean)[] = [];
-      const lits: string[][] = [];
-      if (o.equals !== undefined) {
-        const s = norm(this.#str(o.equals, 'equals'));
-        strs.push((v) => v === s);
-        lits.push([s]);
-      }
-      if (o.in !== undefined) {
-        if (!Array.isArray(o.in) || o.in.length === 0) this.fail('in must be a non-empty list');
-        const set = new Set(o.in.map((x) => norm(this.#str(x, 'in value'))));
-        strs.push((v) => set.has(v));
-        lits.push([...set]);
-      }
-      if (o.contains !== undefined) {
-        const s = norm(this.#str(o.contains, 'contains'));
-        strs.push((v) => v.includes(s));
-        lits.push([s]);
-      }
-      if (o.prefix !== undefined) {
-        const s = norm(this.#str(o.prefix, 'prefix'));
-        strs.push((v) => v.startsWith(s));
-        lits.push([s]);
-      }
-      if (o.suffix !== undefined) {
-        const s = norm(this.#str(o.suffix, 'suffix'));
-        strs.push((v) => v.endsWith(s));
-        lits.push([s]);
-      }
-      if (o.regex !== undefined) {
-        const src = this.#str(o.regex, 'regex');
-        const r = compileSafeRegex(src, { nocase });
-        if (!r.ok) this.fail(`regex /${src}/ rejected: ${r.reason}`);
-        const re = r.regex;
-        strs.push((v) => re.test(v));
-        regex = true;
-        this.#regex = true;
-      }
-      if (strs.length > 0) {
-        checks.push((c) => {
-          const v = value(c);
-          return v !== undefined && strs.every((k) => k(v));
-        });
-      }
+      const str = this.#stringField(o, name, get);
+      if (str.check) checks.push(str.check);
+      regex = str.regex;
       // Raw fields are substrings of the payload text, so their literals are prefilters for the whole rule.
-      if (spec.raw && !decode && lits.length > 0) {
-        need = lits.reduce((best, l) => (minLen(l) > minLen(best) ? l : best)).map((s) => s.toLowerCase());
+      if (spec.raw && !str.decode && str.lits.length > 0) {
+        need = str.lits.reduce((best, l) => (minLen(l) > minLen(best) ? l : best)).map((x) => x.toLowerCase());
         if (minLen(need) < 1) need = null;
       }
     }
     if (checks.length === 0) this.fail(`field condition on ${name} has no operator`);
     return { pred: (c) => checks.every((k) => k(c)), need, regex };
+  }
+
+  #numberField(o: Record<string, unknown>, name: string, get: (c: Inspection) => unknown): Pred | undefined {
+    for (const k of ['contains', 'prefix', 'suffix', 'regex', 'nocase', 'decode']) {
+      if (o[k] !== undefined) this.fail(`${k} does not apply to the numeric field ${name}`);
+    }
+    const nums: ((v: number, c: Inspection) => boolean)[] = [];
+    if (o.equals !== undefined) {
+      const n = this.#int(o.equals, 'equals', 0, 0xffffffff);
+      nums.push((v) => v === n);
+    }
+    this.#numericOps(o, nums);
+    if (nums.length === 0) return undefined;
+    return (c) => {
+      const v = get(c);
+      return typeof v === 'number' && nums.every((k) => k(v, c));
+    };
+  }
+
+  #stringField(o: Record<string, unknown>, name: string, get: (c: Inspection) => unknown): { check: Pred | undefined; lits: string[][]; decode: boolean; regex: boolean } {
+    for (const k of ['min', 'max']) if (o[k] !== undefined) this.fail(`${k} applies to numeric fields, not ${name}`);
+    const nocase = o.nocase === undefined ? false : this.#bool(o.nocase, 'nocase');
+    let decode = false;
+    if (o.decode !== undefined) {
+      if (o.decode !== 'url') this.fail('decode must be "url"');
+      decode = true;
+    }
+    const key = `${name}${decode ? '#url' : ''}`;
+    const value = (c: Inspection): string | undefined => {
+      const v = get(c) as string | undefined;
+      if (v === undefined) return undefined;
+      const d = decode ? c.decoded(key, v) : v;
+      return nocase ? c.lowered(key, d) : d;
+    };
+    const { strs, lits, regex } = this.#stringOps(o, nocase);
+    const check: Pred | undefined = strs.length === 0 ? undefined : (c) => {
+      const v = value(c);
+      return v !== undefined && strs.every((k) => k(v));
+    };
+    return { check, lits, decode, regex };
+  }
+
+  /** The string operators of a field condition, each with the literals it requires. */
+  #stringOps(o: Record<string, unknown>, nocase: boolean): { strs: ((v: string) => boolean)[]; lits: string[][]; regex: boolean } {
+    const norm = (x: string) => (nocase ? x.toLowerCase() : x);
+    const strs: ((v: string) => boolean)[] = [];
+    const lits: string[][] = [];
+    const literal = (key: string, test: (v: string, lit: string) => boolean) => {
+      if (o[key] === undefined) return;
+      const lit = norm(this.#str(o[key], key));
+      strs.push((v) => test(v, lit));
+      lits.push([lit]);
+    };
+    literal('equals', (v, lit) => v === lit);
+    if (o.in !== undefined) {
+      if (!Array.isArray(o.in) || o.in.length === 0) this.fail('in must be a non-empty list');
+      const set = new Set(o.in.map((x) => norm(this.#str(x, 'in value'))));
+      strs.push((v) => set.has(v));
+      lits.push([...set]);
+    }
+    literal('contains', (v, lit) => v.includes(lit));
+    literal('prefix', (v, lit) => v.startsWith(lit));
+    literal('suffix', (v, lit) => v.endsWith(lit));
+    let regex = false;
+    if (o.regex !== undefined) {
+      const src = this.#str(o.regex, 'regex');
+      const r = compileSafeRegex(src, { nocase });
+      if (!r.ok) this.fail(`regex /${src}/ rejected: ${r.reason}`);
+      const re = r.regex;
+      strs.push((v) => re.test(v));
+      regex = true;
+      this.#regex = true;
+    }
+    return { strs, lits, regex };
   }
 
   rule(doc: unknown): CompiledRule | null {

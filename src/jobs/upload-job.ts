@@ -4,8 +4,8 @@
 
 import cron, { type ScheduledTask } from 'node-cron';
 import { ConfigError } from '../errors.ts';
-import type { MetricSample } from '../flow/counters.ts';
-import type { ComponentLogger } from '../sinks/archive/logger.ts';
+import { counter, type MetricSample } from '../metrics/metric-sample.ts';
+import type { Logger } from '../logger.ts';
 import type { RunSummary, S3Uploader } from '../sinks/archive/s3-uploader.ts';
 
 /** Undefined when node-cron accepts the expression, else what is wrong with it. */
@@ -19,7 +19,7 @@ export interface UploadJobOptions {
   /** Cron expression; 5 fields (minute...) or 6 (second first). */
   readonly schedule: string;
   readonly uploader: S3Uploader;
-  readonly log: ComponentLogger;
+  readonly log: Logger;
 }
 
 export class UploadJob {
@@ -127,7 +127,7 @@ export class UploadJob {
   samples(): MetricSample[] {
     const r = this.counters.runs;
     const c = (result: string, value: number): MetricSample =>
-      ({ name: 'synbait_upload_runs_total', help: 'Upload runs by result (skipped: the previous run was still going)', type: 'counter', labels: { result }, value });
+      counter('synbait_upload_runs_total', 'Upload runs by result (skipped: the previous run was still going)', value, { result });
     return [c('ok', r.ok), c('failed', r.failed), c('skipped', r.skipped), ...this.#o.uploader.samples()];
   }
 }

@@ -2,9 +2,7 @@
 // every source at scrape time. Sources are plain functions of counters the components keep anyway, so a scrape
 // costs nothing between scrapes. No I/O here: sinks/ and jobs/ may implement MetricSource without importing http.
 
-import type { MetricSample } from '../flow/counters.ts';
-
-export type { MetricSample };
+import { counter, type MetricSample } from './metric-sample.ts';
 
 export interface MetricSource {
   samples(): readonly MetricSample[];
@@ -29,12 +27,7 @@ export class MetricRegistry implements MetricSource {
         this.#errors++;
       }
     }
-    out.push({
-      name: 'synbait_metric_source_errors_total',
-      help: 'Metric sources that threw while being scraped',
-      type: 'counter',
-      value: this.#errors,
-    });
+    out.push(counter('synbait_metric_source_errors_total', 'Metric sources that threw while being scraped', this.#errors));
     return out;
   }
 }

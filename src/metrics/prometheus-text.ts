@@ -2,7 +2,7 @@
 // (https://prometheus.io/docs/instrumenting/exposition_formats/). Samples of one name are grouped under one
 // HELP/TYPE header wherever they came from, as the format requires. Pure.
 
-import type { MetricSample } from '../flow/counters.ts';
+import type { MetricSample } from './metric-sample.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

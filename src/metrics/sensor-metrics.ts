@@ -1,12 +1,14 @@
 // The sensor's own metric sources: the responder's counters, the record pipeline, the capture's health and the
-// process. Structural inputs (no import of sinks/ or capture/), so main.ts wires them with what it has.
+// process. Structural inputs (no import of sinks/ or capture/), so sensor/ wires them with what it has.
 
-import type { MetricSample } from '../flow/counters.ts';
+import type { ResponderCounters } from '../flow/counters.ts';
 import type { HealthStatus } from './liveness.ts';
+import { counter as c, gauge as g } from './metric-sample.ts';
 import type { MetricSource } from './metric-source.ts';
+import { responderSamples } from './responder-metrics.ts';
 
 export interface ResponderStats {
-  readonly counters: { samples(g: { pendingSyns: number; openFlows: number; bufferedBytes: number }): MetricSample[] };
+  readonly counters: ResponderCounters;
   readonly pendingSyns: number;
   readonly openFlows: number;
   readonly bufferedBytes: number;
@@ -32,11 +34,6 @@ export interface SensorMetricInputs {
   readonly nowMs?: () => number;
 }
 
-const c = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample =>
-  ({ name, help, type: 'counter', value, ...(labels ? { labels } : {}) });
-const g = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample =>
-  ({ name, help, type: 'gauge', value, ...(labels ? { labels } : {}) });
-
 export function sensorMetrics(i: SensorMetricInputs): MetricSource {
   const startSeconds = Math.floor((Date.now() - performance.now()) / 1000);
   return {
@@ -46,7 +43,7 @@ export function sensorMetrics(i: SensorMetricInputs): MetricSource {
       const mem = process.memoryUsage();
       const cpu = process.cpuUsage();
       return [
-        ...r.counters.samples({ pendingSyns: r.pendingSyns, openFlows: r.openFlows, bufferedBytes: r.bufferedBytes }),
+        ...responderSamples(r.counters, r),
         c('synbait_records_total', 'Records written to the sinks, by flow state', p.recorded.syn, { state: 'syn' }),
         c('synbait_records_total', 'Records written to the sinks, by flow state', p.recorded.acked, { state: 'acked' }),
         c('synbait_records_total', 'Records written to the sinks, by flow state', p.recorded.udp, { state: 'udp' }),

@@ -1,6 +1,6 @@
 // FinishedFlow (responder) + labels and facts (classifier) -> FlowRecord (what sinks write).
 
-import type { FinishedFlow } from '../flow/finished-flow.ts';
+import type { FinishedFlow } from './finished-flow.ts';
 import { formatIp } from '../wire/address.ts';
 import { type FlowRecord, type Label, type ProtocolFacts, RECORD_SCHEMA_VERSION } from './flow-record.ts';
 

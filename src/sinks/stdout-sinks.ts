@@ -5,7 +5,7 @@ import { formatConsole } from '../record/console-format.ts';
 import type { FlowRecord } from '../record/flow-record.ts';
 import { recordToLine } from '../record/ndjson.ts';
 import type { LineOutput } from './line-output.ts';
-import type { RecordExtras, Sink } from './sink.ts';
+import type { RecordExtras, Sink } from '../pipeline/sink.ts';
 
 /** Output buffered beyond this makes the stdout sinks report congestion (docker logs or a pipe is slow). */
 export const STDOUT_CONGESTION_BYTES = 1024 * 1024;

@@ -4,11 +4,12 @@
 // hash over at most 1 KiB, a few Map operations); sending happens on each destination's own bounded queue
 // (http-sender.ts) and never blocks capture. Design and message formats: docs/alerts.md.
 
-import type { MetricSample } from '../../flow/counters.ts';
+import { counter, gauge, type MetricSample } from '../../metrics/metric-sample.ts';
 import type { FlowRecord } from '../../record/flow-record.ts';
-import type { RecordExtras, Sink } from '../sink.ts';
+import type { RecordExtras, Sink } from '../../pipeline/sink.ts';
 import { Digest, type FoldReason } from './digest.ts';
-import { DROP_REASONS, HttpSender, type SenderLog } from './http-sender.ts';
+import type { Logger } from '../../logger.ts';
+import { DROP_REASONS, HttpSender } from './http-sender.ts';
 import { NoveltyWindow } from './novelty.ts';
 import { payloadShape, SHAPE_PREFIX_BYTES } from './payload-shape.ts';
 import { type AlertItem, type AlertReason, slackAlert, slackDigest, webhookAlert, webhookDigest } from './render.ts';
@@ -25,7 +26,7 @@ export interface AlertSinkOptions {
   readonly windowMs: number;
   readonly digestIntervalMs: number;
   readonly maxPerMinute: number;
-  readonly log: SenderLog & { info(obj: Record<string, unknown>, msg: string): void };
+  readonly log: Logger;
   readonly now?: () => number;
   // tunables (tests shrink them)
   readonly noveltyMaxKeys?: number;
@@ -144,29 +145,28 @@ export class AlertSink implements Sink {
 
   samples(): MetricSample[] {
     const out: MetricSample[] = [];
-    const c = (name: string, help: string, value: number, labels: Record<string, string>): MetricSample => ({ name, help, type: 'counter', value, labels });
     for (const d of this.#dest) {
       const s = d.sender;
       const destination = s.destination;
       out.push(
-        c('synbait_alerts_sent_total', 'Alert messages delivered (2xx)', s.sent.alert, { destination }),
-        c('synbait_alert_digests_sent_total', 'Digest messages delivered (2xx)', s.sent.digest, { destination }),
-        c('synbait_alert_send_failures_total', 'Failed delivery attempts (network error, timeout, non-2xx)', s.failures, { destination }),
-        c('synbait_alerts_dropped_total', 'Alerts not sent as a message of their own, by reason', d.folded.rate_limited, { destination, reason: 'rate_limited' }),
+        counter('synbait_alerts_sent_total', 'Alert messages delivered (2xx)', s.sent.alert, { destination }),
+        counter('synbait_alert_digests_sent_total', 'Digest messages delivered (2xx)', s.sent.digest, { destination }),
+        counter('synbait_alert_send_failures_total', 'Failed delivery attempts (network error, timeout, non-2xx)', s.failures, { destination }),
+        counter('synbait_alerts_dropped_total', 'Alerts not sent as a message of their own, by reason', d.folded.rate_limited, { destination, reason: 'rate_limited' }),
       );
       for (const reason of DROP_REASONS) {
-        out.push(c('synbait_alerts_dropped_total', 'Alerts not sent as a message of their own, by reason', s.dropped[reason].alert, { destination, reason }));
-        out.push(c('synbait_alert_digests_dropped_total', 'Digest messages not delivered, by reason', s.dropped[reason].digest, { destination, reason }));
+        out.push(counter('synbait_alerts_dropped_total', 'Alerts not sent as a message of their own, by reason', s.dropped[reason].alert, { destination, reason }));
+        out.push(counter('synbait_alert_digests_dropped_total', 'Digest messages not delivered, by reason', s.dropped[reason].digest, { destination, reason }));
       }
       out.push(
-        c('synbait_alert_records_folded_total', 'Records counted into the digest instead of alerting', d.folded.seen_before, { destination, reason: 'seen_before' }),
-        c('synbait_alert_records_folded_total', 'Records counted into the digest instead of alerting', d.folded.rate_limited, { destination, reason: 'rate_limited' }),
-        { name: 'synbait_alert_queue', help: 'Messages waiting to be sent', type: 'gauge', value: s.queued, labels: { destination } },
+        counter('synbait_alert_records_folded_total', 'Records counted into the digest instead of alerting', d.folded.seen_before, { destination, reason: 'seen_before' }),
+        counter('synbait_alert_records_folded_total', 'Records counted into the digest instead of alerting', d.folded.rate_limited, { destination, reason: 'rate_limited' }),
+        gauge('synbait_alert_queue', 'Messages waiting to be sent', s.queued, { destination }),
       );
     }
     out.push(
-      { name: 'synbait_alert_novelty_keys', help: 'Labels and payload shapes remembered for novelty', type: 'gauge', value: this.#novelty.size },
-      { name: 'synbait_alert_novelty_evictions_total', help: 'Novelty keys forgotten because of the cap (they may alert again)', type: 'counter', value: this.#novelty.evictions },
+      gauge('synbait_alert_novelty_keys', 'Labels and payload shapes remembered for novelty', this.#novelty.size),
+      counter('synbait_alert_novelty_evictions_total', 'Novelty keys forgotten because of the cap (they may alert again)', this.#novelty.evictions),
     );
     return out;
   }

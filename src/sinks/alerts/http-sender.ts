@@ -4,20 +4,17 @@
 // here ever blocks the caller: `offer` is O(1) and says no when the minute's budget is spoken for.
 // The URL is a secret: it is never logged, and errors are logged by code, never by message (which may quote it).
 
+import type { Logger } from '../../logger.ts';
+
 export type MessageKind = 'alert' | 'digest';
 export type DropReason = 'rejected' | 'retries_exhausted' | 'shutdown';
 export const DROP_REASONS: readonly DropReason[] = ['rejected', 'retries_exhausted', 'shutdown'];
-
-export interface SenderLog {
-  warn(obj: Record<string, unknown>, msg: string): void;
-  debug(obj: Record<string, unknown>, msg: string): void;
-}
 
 export interface HttpSenderOptions {
   readonly destination: string; // "slack" | "webhook": names the destination in logs and metrics
   readonly url: string;
   readonly maxPerMinute: number;
-  readonly log: SenderLog;
+  readonly log: Logger;
   /** Per attempt. */
   readonly timeoutMs?: number;
   readonly maxAttempts?: number;

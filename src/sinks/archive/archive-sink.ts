@@ -14,14 +14,14 @@ import { constants } from 'node:fs';
 import { access, open, readdir, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveError } from '../../errors.ts';
-import type { MetricSample } from '../../flow/counters.ts';
+import { counter, gauge, type MetricSample } from '../../metrics/metric-sample.ts';
 import type { FlowRecord } from '../../record/flow-record.ts';
 import { recordToLine } from '../../record/ndjson.ts';
-import type { RecordExtras, Sink } from '../sink.ts';
+import type { RecordExtras, Sink } from '../../pipeline/sink.ts';
 import { type ArchiveKind, fileName, newBase, parseSpoolName } from './archive-name.ts';
 import { ensureDir, errCode, errText, fsyncDir, writeFully } from './file-io.ts';
 import { compressBlock } from './gzip-members.ts';
-import type { ComponentLogger } from './logger.ts';
+import type { Logger } from '../../logger.ts';
 import { encodeFrames, pcapGlobalHeader } from './pcap-format.ts';
 import { recoverFile, type RecoveryResult } from './recovery.ts';
 import { Spool } from './spool.ts';
@@ -33,7 +33,7 @@ export interface ArchiveSinkOptions {
   readonly rotateSize: number;
   readonly pcap: boolean;
   readonly spoolMaxBytes: number;
-  readonly log: ComponentLogger;
+  readonly log: Logger;
   /** Longest time a record waits in memory before its block is written (default 1 s). */
   readonly flushIntervalMs?: number;
   /** A block is written as soon as this much is buffered (default 256 KiB). */
@@ -123,7 +123,7 @@ export class ArchiveSink implements Sink {
       await writeFile(probe, 'ok');
       await unlink(probe);
     } catch (err) {
-      throw new ArchiveError(`--archive-dir ${o.dir}: cannot use it for the spool: ${errText(err)}`, { cause: err });
+      throw new ArchiveError(`--archive-dir ${o.dir}: cannot use it for the spool: ${errText(err)}`, { cause: err, code: 'SYNBAIT_ERR_ARCHIVE_DIR' });
     }
     const leftovers = (await readdir(openDir)).filter((f) => !f.startsWith('.probe-'));
     const sink = new ArchiveSink(o, openDir, readyDir, leftovers);
@@ -516,8 +516,6 @@ export class ArchiveSink implements Sink {
 
   samples(): MetricSample[] {
     const c = this.counters;
-    const counter = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample =>
-      ({ name, help, type: 'counter', value, ...(labels ? { labels } : {}) });
     return [
       counter('synbait_archive_records_written_total', 'Records written to archive files', c.recordsWritten),
       counter('synbait_archive_frames_written_total', 'Frames written to pcap archive files', c.framesWritten),
@@ -531,7 +529,7 @@ export class ArchiveSink implements Sink {
       counter('synbait_records_dropped_total', 'Connection attempts not recorded', c.dropped.archive_closed, { reason: 'archive_closed' }),
       counter('synbait_records_dropped_total', 'Connection attempts not recorded', c.recoveryLostRecords, { reason: 'torn_write' }),
       counter('synbait_pcap_frames_dropped_total', 'Frames not archived in pcap files', c.framesDropped.archive_backlog_full!, { reason: 'archive_backlog_full' }),
-      { name: 'synbait_archive_buffered_bytes', help: 'Record bytes waiting in memory for the archive writer', type: 'gauge', value: this.#bufferedBytes },
+      gauge('synbait_archive_buffered_bytes', 'Record bytes waiting in memory for the archive writer', this.#bufferedBytes),
       ...this.spool.samples(),
     ];
   }

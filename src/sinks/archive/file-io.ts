@@ -3,6 +3,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { ArchiveError } from '../../errors.ts';
 
 /**
  * mkdir -p that always ends: Node's `mkdir(…, { recursive: true })` spins forever on some paths (under /proc, for
@@ -12,7 +13,7 @@ export async function ensureDir(dir: string): Promise<void> {
   const missing: string[] = [];
   for (let p = resolve(dir); ; p = dirname(p)) {
     try {
-      if (!(await stat(p)).isDirectory()) throw Object.assign(new Error(`${p} is not a directory`), { code: 'ENOTDIR' });
+      if (!(await stat(p)).isDirectory()) throw new ArchiveError(`${p} is not a directory`);
       break;
     } catch (err) {
       if (errCode(err) !== 'ENOENT' || dirname(p) === p) throw err;
@@ -33,7 +34,7 @@ export async function writeFully(fh: FileHandle, buf: Uint8Array, position: numb
   let off = 0;
   while (off < buf.length) {
     const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
-    if (bytesWritten <= 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    if (bytesWritten <= 0) throw new ArchiveError(`write returned 0 bytes at offset ${position + off}`);
     off += bytesWritten;
   }
 }

@@ -19,10 +19,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UploadError } from '../../errors.ts';
-import type { MetricSample } from '../../flow/counters.ts';
+import { counter, type MetricSample } from '../../metrics/metric-sample.ts';
 import { type SpoolName, utcDay } from './archive-name.ts';
 import { errCode, errText } from './file-io.ts';
-import type { ComponentLogger } from './logger.ts';
+import type { Logger } from '../../logger.ts';
 import type { Spool, SpoolFile } from './spool.ts';
 
 export interface S3Target {
@@ -36,7 +36,7 @@ export interface S3Target {
 
 export interface S3UploaderOptions extends S3Target {
   readonly spool: Spool;
-  readonly log: ComponentLogger;
+  readonly log: Logger;
   /** Tests inject a client to exercise the verification; normally built from the target. */
   readonly client?: S3Client;
   /** Attempts per file within one run (default 4). */
@@ -122,14 +122,7 @@ export function describeS3Error(err: unknown, t: S3Target): ErrorFacts {
   return { message: `${where}: ${name ? `${name}: ` : ''}${msg}`, code: name ?? sys, status, retryable: status === undefined || status >= 500 || status === 429 || status === 400 };
 }
 
-class VerifyError extends Error {
-  override readonly name = 'VerifyError';
-}
-
-/** Local problems with one file: skip it, do not stop the run. */
-class LocalFileError extends Error {
-  override readonly name = 'LocalFileError';
-}
+const isLocalFileError = (err: unknown) => err instanceof UploadError && err.code === 'SYNBAIT_ERR_UPLOAD_LOCAL_FILE';
 
 export class S3Uploader {
   readonly #o: S3UploaderOptions;
@@ -199,7 +192,7 @@ export class S3Uploader {
       } catch (err) {
         failed++;
         this.counters.filesFailed++;
-        if (err instanceof LocalFileError) continue;
+        if (isLocalFileError(err)) continue;
         stopped = err instanceof Error ? err.message : String(err);
         break;
       } finally {
@@ -209,7 +202,7 @@ export class S3Uploader {
     return { uploaded, bytes, failed, left: this.#o.spool.readyFiles, ...(stopped ? { stopped } : {}) };
   }
 
-  /** Returns the bytes uploaded; throws LocalFileError (skip the file) or UploadError (stop the run). */
+  /** Returns the bytes uploaded; throws UploadError: SYNBAIT_ERR_UPLOAD_LOCAL_FILE (skip the file) or another code (stop the run). */
   async #uploadWithRetries(f: SpoolFile, signal: AbortSignal): Promise<number> {
     const key = this.keyOf(f);
     const attempts = this.#o.attempts ?? 4;
@@ -231,12 +224,12 @@ export class S3Uploader {
         }, 'archive uploaded');
         return size;
       } catch (err) {
-        if (err instanceof LocalFileError) {
-          this.#o.log.error({ event: 'UploadFailed', file: f.file, key, error: err.message, stage: 'read' }, 'cannot read a spool file; skipped');
+        if (isLocalFileError(err)) {
+          this.#o.log.error({ event: 'UploadFailed', file: f.file, key, error: (err as Error).message, stage: 'read' }, 'cannot read a spool file; skipped');
           throw err;
         }
         this.counters.attemptsFailed++;
-        last = err instanceof VerifyError
+        last = err instanceof UploadError && err.code === 'SYNBAIT_ERR_UPLOAD_VERIFY'
           ? { message: err.message, code: 'VerifyFailed', status: undefined, retryable: true }
           : describeS3Error(err, this.#o);
         const aborted = signal.aborted;
@@ -267,7 +260,7 @@ export class S3Uploader {
       size = (await stat(f.path)).size;
       md5 = await md5Of(f.path);
     } catch (err) {
-      throw new LocalFileError(errText(err));
+      throw new UploadError(errText(err), { cause: err, code: 'SYNBAIT_ERR_UPLOAD_LOCAL_FILE' });
     }
     const body = createReadStream(f.path);
     const put = await this.client.send(new PutObjectCommand({
@@ -287,21 +280,19 @@ export class S3Uploader {
     const md5Etag = !put.SSECustomerAlgorithm && !String(put.ServerSideEncryption ?? '').startsWith('aws:kms');
     if (md5Etag && /^[0-9a-f]{32}$/.test(etag)) {
       if (etag !== md5.toString('hex')) {
-        throw new VerifyError(`the stored object's ETag ${etag} is not the file's MD5 ${md5.toString('hex')} (the store changed the bytes)`);
+        throw new UploadError(`the stored object's ETag ${etag} is not the file's MD5 ${md5.toString('hex')} (the store changed the bytes)`, { code: 'SYNBAIT_ERR_UPLOAD_VERIFY' });
       }
       return size;
     }
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.#o.bucket, Key: key }), { abortSignal: signal });
     if (head.ContentLength !== size) {
-      throw new VerifyError(`the stored object has ${head.ContentLength} bytes, the file ${size}`);
+      throw new UploadError(`the stored object has ${head.ContentLength} bytes, the file ${size}`, { code: 'SYNBAIT_ERR_UPLOAD_VERIFY' });
     }
     return size;
   }
 
   samples(): MetricSample[] {
     const c = this.counters;
-    const counter = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample =>
-      ({ name, help, type: 'counter', value, ...(labels ? { labels } : {}) });
     return [
       counter('synbait_archive_files_uploaded_total', 'Archive files uploaded to S3 and verified', c.filesUploaded.jsonl, { kind: 'jsonl' }),
       counter('synbait_archive_files_uploaded_total', 'Archive files uploaded to S3 and verified', c.filesUploaded.pcap, { kind: 'pcap' }),

@@ -5,11 +5,12 @@
 
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MetricSample } from '../../flow/counters.ts';
+import { InternalError } from '../../errors.ts';
+import { counter, gauge, type MetricSample } from '../../metrics/metric-sample.ts';
 import { compareSpoolNames, parseSpoolName, type SpoolName } from './archive-name.ts';
 import { countItems } from './count-file.ts';
 import { errCode, errText } from './file-io.ts';
-import type { ComponentLogger } from './logger.ts';
+import type { Logger } from '../../logger.ts';
 
 export interface SpoolFile {
   readonly file: string;
@@ -27,7 +28,7 @@ export interface SpoolOptions {
   readonly maxBytes: number;
   /** Bytes of the files still being written (they count against the cap but cannot be deleted). */
   readonly openBytes: () => number;
-  readonly log: ComponentLogger;
+  readonly log: Logger;
 }
 
 export class Spool {
@@ -77,7 +78,7 @@ export class Spool {
 
   add(file: string, size: number, count: number | undefined): void {
     const name = parseSpoolName(file);
-    if (!name) throw new Error(`not a spool file name: ${file}`);
+    if (!name) throw new InternalError(`not a spool file name: ${file}`);
     this.#files.set(file, { file, path: join(this.#o.readyDir, file), name, size, count, busy: false });
   }
 
@@ -197,11 +198,11 @@ export class Spool {
 
   samples(): MetricSample[] {
     return [
-      { name: 'synbait_spool_bytes', help: 'Bytes in the archive spool (ready and open files)', type: 'gauge', value: this.readyBytes + this.#o.openBytes() },
-      { name: 'synbait_spool_files', help: 'Closed archive files waiting for upload', type: 'gauge', value: this.readyFiles },
-      { name: 'synbait_records_dropped_total', help: 'Connection attempts not recorded', type: 'counter', labels: { reason: 'spool_full' }, value: this.dropped.records },
-      { name: 'synbait_pcap_frames_dropped_total', help: 'Frames not archived in pcap files', type: 'counter', labels: { reason: 'spool_full' }, value: this.dropped.frames },
-      { name: 'synbait_spool_files_deleted_total', help: 'Archive files deleted unsent because the spool was full', type: 'counter', value: this.dropped.files },
+      gauge('synbait_spool_bytes', 'Bytes in the archive spool (ready and open files)', this.readyBytes + this.#o.openBytes()),
+      gauge('synbait_spool_files', 'Closed archive files waiting for upload', this.readyFiles),
+      counter('synbait_records_dropped_total', 'Connection attempts not recorded', this.dropped.records, { reason: 'spool_full' }),
+      counter('synbait_pcap_frames_dropped_total', 'Frames not archived in pcap files', this.dropped.frames, { reason: 'spool_full' }),
+      counter('synbait_spool_files_deleted_total', 'Archive files deleted unsent because the spool was full', this.dropped.files),
     ];
   }
 }

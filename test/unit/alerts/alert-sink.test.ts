@@ -16,7 +16,7 @@ afterEach(async () => {
 function logger() {
   const lines: Record<string, unknown>[] = [];
   const at = (level: string) => (obj: Record<string, unknown>, msg: string) => { lines.push({ level, ...obj, msg }); };
-  return { lines, log: { info: at('info'), warn: at('warn'), debug: at('debug') } };
+  return { lines, log: { info: at('info'), warn: at('warn'), debug: at('debug'), error: at('error') } };
 }
 
 async function recorder(respond?: Parameters<typeof startWebhookRecorder>[0]): Promise<WebhookRecorder> {

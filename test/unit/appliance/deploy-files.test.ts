@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OPTIONS } from '../../../src/config/options.ts';
+import { SHUTDOWN_BUDGET_MS } from '../../../src/sensor/budget.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (p: string) => readFileSync(root + p, 'utf8');
-// main.ts runs the sensor when imported: read its shutdown budget from the source
-const SHUTDOWN_BUDGET_MS = Number(/export const SHUTDOWN_BUDGET_MS = ([\d_]+);/.exec(read('src/main.ts'))![1]!.replace(/_/g, ''));
 const json = (p: string) => JSON.parse(read(p)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 test('ECS task definition: EC2, host network, NET_RAW + NET_ADMIN only, init, stop timeout, health, awslogs, spool', () => {

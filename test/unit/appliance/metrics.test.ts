@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResponderCounters, type MetricSample } from '../../../src/flow/counters.ts';
+import { ResponderCounters } from '../../../src/flow/counters.ts';
+import type { MetricSample } from '../../../src/metrics/metric-sample.ts';
+import { responderSamples } from '../../../src/metrics/responder-metrics.ts';
 import { HeartbeatFile } from '../../../src/metrics/heartbeat-file.ts';
 import { startMetricsServer } from '../../../src/metrics/http-server.ts';
 import { Liveness } from '../../../src/metrics/liveness.ts';
@@ -46,7 +48,7 @@ test('renderPrometheus groups a name under one HELP/TYPE, escapes, and formats s
 test('every responder counter renders as valid exposition text', () => {
   const c = new ResponderCounters();
   c.synAcksSent = 12;
-  const text = renderPrometheus(c.samples({ pendingSyns: 1, openFlows: 2, bufferedBytes: 3 }));
+  const text = renderPrometheus(responderSamples(c, { pendingSyns: 1, openFlows: 2, bufferedBytes: 3 }));
   assert.match(text, /^synbait_syn_acks_sent_total 12$/m);
   for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
     assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.e+]+$/, line);

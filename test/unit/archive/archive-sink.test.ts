@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ArchiveError } from '../../../src/errors.ts';
+import { ArchiveError, exitCodeOf } from '../../../src/errors.ts';
 import { ArchiveSink, type ArchiveSinkOptions } from '../../../src/sinks/archive/archive-sink.ts';
 import { parseSpoolName } from '../../../src/sinks/archive/archive-name.ts';
 import { parseArchiveName } from '../../../src/report/archive-name.ts';
@@ -275,7 +275,7 @@ test('--pcap: frames go to a .pcap beside the archive, rotated with it; a torn p
 test('an unusable --archive-dir is an ArchiveError at start', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'file'), 'x');
-  const isArchiveError = (e: unknown) => e instanceof ArchiveError && e.code === 'SYNBAIT_ERR_ARCHIVE';
+  const isArchiveError = (e: unknown) => e instanceof ArchiveError && e.code === 'SYNBAIT_ERR_ARCHIVE_DIR' && exitCodeOf(e) === 2;
   await assert.rejects(ArchiveSink.open(options(join(dir, 'file'), new LogRecorder())), isArchiveError);
   await assert.rejects(ArchiveSink.open(options(join(dir, 'file', 'below'), new LogRecorder())), isArchiveError);
   // Node's recursive mkdir never returns for this one; ours must fail at once

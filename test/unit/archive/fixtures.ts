@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { FlowRecord } from '../../../src/record/flow-record.ts';
 import { parseRecordLine } from '../../../src/record/ndjson.ts';
-import type { ComponentLogger } from '../../../src/sinks/archive/logger.ts';
+import type { Logger } from '../../../src/logger.ts';
 
 let seq = 0;
 
@@ -43,7 +43,7 @@ export interface LogEntry extends Record<string, unknown> {
   msg: string;
 }
 
-export class LogRecorder implements ComponentLogger {
+export class LogRecorder implements Logger {
   readonly entries: LogEntry[] = [];
   readonly #echo = process.env.SYNBAIT_TEST_LOG === '1';
   #add(level: string, obj: Record<string, unknown>, msg: string): void {

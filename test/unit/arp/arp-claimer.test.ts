@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ArpClaimer, type ArpClaimerConfig, type ArpEvent, LOG_BUDGET_PER_MINUTE, OWNER_HOLD_MS, PROBE_INTERVAL_MS, PROBE_WAIT_MS,
-} from '../../../src/flow/arp-claimer.ts';
+} from '../../../src/arp/arp-claimer.ts';
+import { arpSamples } from '../../../src/metrics/arp-metrics.ts';
 import { parseCidr, parseIp } from '../../../src/wire/address.ts';
 import { buildArpFrame, decodeArp, type ArpPacket } from '../../../src/wire/arp.ts';
 import { decodeEthernet } from '../../../src/wire/ethernet.ts';
@@ -319,7 +320,7 @@ test('ARP replies are rate-limited (100/s, burst 200) and malformed ARP is count
   bad[14 + 7] = 3; // RARP
   s.feed(bad, now + 2);
   assert.equal(s.device.sent.length, 0);
-  const sample = s.c.samples().find((m) => m.name === 'synbait_decode_failures_total' && m.labels?.reason === 'arp.bad_operation');
+  const sample = arpSamples(s.c).find((m) => m.name === 'synbait_decode_failures_total' && m.labels?.reason === 'arp.bad_operation');
   assert.equal(sample?.value, 1);
 });
 
@@ -337,10 +338,10 @@ test('tables are capped: the least recently requested claim goes first', () => {
   assert.deepEqual(s.c.claimedAddresses().sort(), ['192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15']);
   const o = setup({ maxOwners: 3 });
   for (let i = 20; i < 30; i++) o.feed(arp({ op: 1, sha: LIVE, spa: `192.0.2.${i}`, tpa: '192.0.2.1' }), T0);
-  assert.equal(o.c.samples().find((m) => m.name === 'synbait_arp_known_owners')!.value, 3);
+  assert.equal(arpSamples(o.c).find((m) => m.name === 'synbait_arp_known_owners')!.value, 3);
   const cnd = setup({ maxCandidates: 5 });
   for (let i = 40; i < 60; i++) cnd.feed(request(`192.0.2.${i}`), T0);
-  assert.equal(cnd.c.samples().find((m) => m.name === 'synbait_arp_candidate_addresses')!.value, 5);
+  assert.equal(arpSamples(cnd.c).find((m) => m.name === 'synbait_arp_candidate_addresses')!.value, 5);
 });
 
 test('claim/release lines are capped per minute; the rest is one summary line', () => {
@@ -359,7 +360,7 @@ test('request counts are forgotten after a long silence (an hour by default)', (
   s.feed(request('192.0.2.90'), T0);
   s.feed(request('192.0.2.90'), T0 + 1000);
   s.c.tick(T0 + 12_000);
-  assert.equal(s.c.samples().find((m) => m.name === 'synbait_arp_candidate_addresses')!.value, 0);
+  assert.equal(arpSamples(s.c).find((m) => m.name === 'synbait_arp_candidate_addresses')!.value, 0);
   s.feed(request('192.0.2.90'), T0 + 12_000);
   assert.equal(s.device.sent.length, 0, 'one request after the reset is not three');
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Responder, COOKIE_SLOT_MS, type ResponderConfig } from '../../../src/flow/responder.ts';
 import { compileTargets } from '../../../src/flow/targets.ts';
-import type { FinishedFlow } from '../../../src/flow/finished-flow.ts';
+import type { FinishedFlow } from '../../../src/record/finished-flow.ts';
 import { parseCidr, formatIp } from '../../../src/wire/address.ts';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../../src/wire/tcp.ts';
 import { REASON_INDEX } from '../../../src/wire/decode-result.ts';

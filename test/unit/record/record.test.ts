@@ -5,7 +5,7 @@ import { buildRecord } from '../../../src/record/build-record.ts';
 import { formatConsole, hexDumpLines, safeText } from '../../../src/record/console-format.ts';
 import { createFlowIdGenerator } from '../../../src/record/flow-id.ts';
 import { parseRecordLine, recordToLine } from '../../../src/record/ndjson.ts';
-import type { FinishedFlow } from '../../../src/flow/finished-flow.ts';
+import type { FinishedFlow } from '../../../src/record/finished-flow.ts';
 
 const flow = (payload: Uint8Array, over: Partial<FinishedFlow> = {}): FinishedFlow => ({
   proto: 'tcp', ipVersion: 4, src: Uint8Array.of(203, 0, 113, 9), dst: Uint8Array.of(198, 18, 0, 1), srcPort: 40000, dstPort: 80,

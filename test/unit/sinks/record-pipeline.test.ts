@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordPipeline } from '../../../src/sinks/record-pipeline.ts';
-import type { Sink } from '../../../src/sinks/sink.ts';
+import { RecordPipeline } from '../../../src/pipeline/record-pipeline.ts';
+import type { Sink } from '../../../src/pipeline/sink.ts';
 import type { FlowRecord } from '../../../src/record/flow-record.ts';
-import type { FinishedFlow } from '../../../src/flow/finished-flow.ts';
+import type { FinishedFlow } from '../../../src/record/finished-flow.ts';
 import type { Classifier } from '../../../src/classify/types.ts';
 
 const flow = (port: number): FinishedFlow => ({
@@ -22,7 +22,7 @@ class MemSink implements Sink {
   async flush() {}
   async close() {}
 }
-const log = { warns: [] as string[], errors: [] as string[], warn(_o: object, m: string) { this.warns.push(m); }, error(_o: object, m: string) { this.errors.push(m); } };
+const log = { warns: [] as string[], errors: [] as string[], debug() {}, info() {}, warn(_o: object, m: string) { this.warns.push(m); }, error(_o: object, m: string) { this.errors.push(m); } };
 const classifier = (fn: (port: number) => FlowRecord['labels']): Classifier => ({
   ruleCount: 1,
   classify: (i) => ({ labels: fn(i.dst_port), facts: {} }),

@@ -1,8 +1,8 @@
 // What the responder hands over when a flow ends: plain data with private copies of every byte, ready for
 // labelling and record building off the hot path.
 
-import type { CapturedFrame } from '../record/captured-frame.ts';
-import type { EndReason, FlowState, SynFingerprint } from '../record/flow-record.ts';
+import type { CapturedFrame } from './captured-frame.ts';
+import type { EndReason, FlowState, SynFingerprint } from './flow-record.ts';
 import { decodeEthernet } from '../wire/ethernet.ts';
 import { decodeTcp, decodeTcpOptions, describeTcpOptions } from '../wire/tcp.ts';
 

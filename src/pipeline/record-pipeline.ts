@@ -3,23 +3,19 @@
 // backlog is capped; what does not fit is dropped, counted and reported (never silently).
 
 import type { Classifier } from '../classify/types.ts';
-import type { FinishedFlow } from '../flow/finished-flow.ts';
+import type { Logger } from '../logger.ts';
+import type { FinishedFlow } from '../record/finished-flow.ts';
 import { buildRecord } from '../record/build-record.ts';
 import type { FlowRecord } from '../record/flow-record.ts';
 import { formatIp } from '../wire/address.ts';
 import type { Sink } from './sink.ts';
-
-export interface PipelineLogger {
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error(obj: Record<string, unknown>, msg: string): void;
-}
 
 export interface PipelineOptions {
   readonly sensor: string;
   readonly classifier: Classifier;
   readonly sinks: readonly Sink[];
   readonly nextFlowId: (tsMs: number) => string;
-  readonly log: PipelineLogger;
+  readonly log: Logger;
   /** Finished flows waiting at most; beyond it new ones are dropped and counted. */
   readonly maxBacklog?: number;
   /** Called for every record after the sinks (alerts hook, tests). */

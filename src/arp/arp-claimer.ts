@@ -19,9 +19,8 @@ import {
   ARP_DECODE_REASONS, ARP_OP_REPLY, ARP_OP_REQUEST, buildArpFrame, createArpFrameView, readArpFrame, uintToIpv4,
 } from '../wire/arp.ts';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_VLAN, formatMac } from '../wire/ethernet.ts';
-import type { MetricSample } from './counters.ts';
-import type { Device } from './device.ts';
-import { TokenBucket } from './token-bucket.ts';
+import type { Device } from '../flow/device.ts';
+import { TokenBucket } from '../flow/token-bucket.ts';
 
 /** RFC 5227-style probes sent before a claim, and the spacing between them. */
 export const PROBE_COUNT = 2;
@@ -48,7 +47,7 @@ const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 const ZERO_MAC = new Uint8Array(6);
 
 export type ReleaseReason = 'arp_reply' | 'arp_request' | 'gratuitous_arp' | 'arp_probe' | 'ip_traffic';
-const RELEASE_REASONS: readonly ReleaseReason[] = ['arp_reply', 'arp_request', 'gratuitous_arp', 'arp_probe', 'ip_traffic'];
+export const RELEASE_REASONS: readonly ReleaseReason[] = ['arp_reply', 'arp_request', 'gratuitous_arp', 'arp_probe', 'ip_traffic'];
 
 export type ArpEvent =
   | { readonly event: 'AddressClaimed'; readonly address: string; readonly requests: number; readonly first_request_ms_ago: number; readonly vlan?: number }
@@ -179,6 +178,14 @@ export class ArpClaimer {
     return this.#netAddr.length > 0;
   }
 
+  get candidateCount(): number {
+    return this.#candidates.size;
+  }
+
+  get ownerCount(): number {
+    return this.#owners.size;
+  }
+
   get claimedCount(): number {
     return this.#claimed.size;
   }
@@ -242,38 +249,6 @@ export class ArpClaimer {
     this.#rollLogWindow(nowMs);
   }
 
-  samples(): MetricSample[] {
-    const c = this.counters;
-    const counter = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample =>
-      ({ name, help, type: 'counter', value, ...(labels ? { labels } : {}) });
-    const gauge = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'gauge', value });
-    const out: MetricSample[] = [
-      counter('synbait_arp_frames_received_total', 'ARP frames seen by the claimer', c.framesReceived),
-    ];
-    ARP_DECODE_REASONS.forEach((reason, i) => out.push(counter('synbait_decode_failures_total', 'Frames dropped as malformed or unsupported, by reason', c.decodeFailures[i]!, { reason })));
-    RELEASE_REASONS.forEach((reason, i) => out.push(counter('synbait_arp_releases_total', 'Claimed addresses given up because another host showed it is alive, by evidence', c.releases[i]!, { reason })));
-    out.push(
-      counter('synbait_arp_claims_total', 'Addresses claimed after unanswered requests and probes', c.claims),
-      counter('synbait_arp_candidates_dropped_total', 'Addresses not claimed because another host showed it is alive', c.candidatesDropped),
-      counter('synbait_arp_requests_ignored_total', 'ARP requests not counted nor answered', c.requestsIneligible, { reason: 'ineligible' }),
-      counter('synbait_arp_requests_ignored_total', 'ARP requests not counted nor answered', c.requestsOwnerRecent, { reason: 'owner_recently_seen' }),
-      counter('synbait_arp_requests_ignored_total', 'ARP requests not counted nor answered', c.requestsVerifying, { reason: 'probing' }),
-      counter('synbait_arp_requests_ignored_total', 'ARP requests not counted nor answered', c.ownFrames, { reason: 'own_mac' }),
-      counter('synbait_arp_replies_sent_total', 'ARP replies sent for claimed addresses', c.repliesSent),
-      counter('synbait_arp_probes_sent_total', 'RFC 5227 ARP probes sent before claiming', c.probesSent),
-      counter('synbait_arp_rate_limited_total', 'ARP frames not sent because of the rate limit', c.replyRateLimited, { kind: 'reply' }),
-      counter('synbait_arp_rate_limited_total', 'ARP frames not sent because of the rate limit', c.probeRateLimited, { kind: 'probe' }),
-      counter('synbait_arp_send_errors_total', 'ARP frames the capture device refused to send', c.sendErrors),
-      counter('synbait_table_overflows_total', 'Entries dropped because a cap was hit (oldest first)', c.evictedClaimed, { table: 'arp_claimed' }),
-      counter('synbait_table_overflows_total', 'Entries dropped because a cap was hit (oldest first)', c.evictedCandidates, { table: 'arp_candidates' }),
-      counter('synbait_table_overflows_total', 'Entries dropped because a cap was hit (oldest first)', c.evictedOwners, { table: 'arp_owners' }),
-      counter('synbait_frames_ignored_total', 'Well-formed frames not acted on', c.notClaimed, { reason: 'not_claimed' }),
-      gauge('synbait_arp_claimed_addresses', 'Addresses answered for with our MAC', this.#claimed.size),
-      gauge('synbait_arp_candidate_addresses', 'Addresses with unanswered requests being counted', this.#candidates.size),
-      gauge('synbait_arp_known_owners', 'Addresses recently seen alive (never claimed)', this.#owners.size),
-    );
-    return out;
-  }
 
   // --- ARP ---------------------------------------------------------------------------------------------------
 
