@@ -9,7 +9,7 @@ import type { FlowRecord } from '../../record/flow-record.ts';
 import type { RecordExtras, Sink } from '../../pipeline/sink.ts';
 import { Digest, type FoldReason } from './digest.ts';
 import type { Logger } from '../../logger.ts';
-import { DROP_REASONS, HttpSender } from './http-sender.ts';
+import { DROP_REASONS, HttpSender, SYSTEM_CLOCK, type SenderClock } from './http-sender.ts';
 import { NoveltyWindow } from './novelty.ts';
 import { payloadShape, SHAPE_PREFIX_BYTES } from './payload-shape.ts';
 import { type AlertItem, type AlertReason, slackAlert, slackDigest, webhookAlert, webhookDigest } from './render.ts';
@@ -27,7 +27,8 @@ export interface AlertSinkOptions {
   readonly digestIntervalMs: number;
   readonly maxPerMinute: number;
   readonly log: Logger;
-  readonly now?: () => number;
+  /** Time for novelty windows, digests, backoff and deadlines (tests pass a fake one). */
+  readonly clock?: SenderClock;
   // tunables (tests shrink them)
   readonly noveltyMaxKeys?: number;
   readonly timeoutMs?: number;
@@ -58,10 +59,11 @@ export class AlertSink implements Sink {
 
   constructor(o: AlertSinkOptions) {
     this.#o = o;
-    this.#now = o.now ?? Date.now;
+    const clock = o.clock ?? SYSTEM_CLOCK;
+    this.#now = () => clock.now();
     this.#novelty = new NoveltyWindow(o.windowMs, o.noveltyMaxKeys ?? NOVELTY_MAX_KEYS);
     const common = {
-      maxPerMinute: o.maxPerMinute, log: o.log,
+      maxPerMinute: o.maxPerMinute, log: o.log, clock,
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
       ...(o.backoffBaseMs !== undefined ? { backoffBaseMs: o.backoffBaseMs } : {}),

@@ -24,7 +24,29 @@ export interface HttpSenderOptions {
   readonly retryAfterMaxMs?: number;
   /** Called when a message is finally dropped (the sink counts it into the next digest). */
   readonly onDrop?: (kind: MessageKind, reason: DropReason) => void;
+  /** Time for backoff, rate limits and deadlines (tests pass a fake one). */
+  readonly clock?: SenderClock;
 }
+
+export interface SenderClock {
+  now(): number;
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: SenderClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  }),
+};
 
 interface Outgoing {
   readonly kind: MessageKind;
@@ -41,6 +63,7 @@ export class HttpSender {
   /** Start times of the attempts of the last minute, oldest first. */
   readonly #attempts: number[] = [];
   readonly #stop = new AbortController();
+  readonly #clock: SenderClock;
   #digest: (() => Record<string, unknown> | undefined) | undefined;
   #busy = false;
   /** The message in flight still needs an attempt (not yet in #attempts). */
@@ -58,6 +81,7 @@ export class HttpSender {
     if (o.maxPerMinute < 1) throw new RangeError('maxPerMinute must be at least 1');
     this.destination = o.destination;
     this.#o = o;
+    this.#clock = o.clock ?? SYSTEM_CLOCK;
   }
 
   get queued(): number {
@@ -68,7 +92,7 @@ export class HttpSender {
    * Takes an alert if it can still go out within the per-minute limit, counting what was sent in the last
    * minute, what waits and what is in flight; false means "fold it into the digest". O(1) amortised.
    */
-  offerAlert(body: () => Record<string, unknown>, nowMs = Date.now()): boolean {
+  offerAlert(body: () => Record<string, unknown>, nowMs = this.#clock.now()): boolean {
     if (this.#closing) return false;
     this.#prune(nowMs);
     // attempts of the last minute + waiting + the in-flight message's next attempt (before it starts, or while it
@@ -93,11 +117,10 @@ export class HttpSender {
   async close(deadlineMs: number): Promise<void> {
     this.#closing = true;
     this.#kick();
-    const left = deadlineMs - Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, left)); });
+    const waited = new AbortController();
+    const expired = this.#clock.sleep(deadlineMs - this.#clock.now(), waited.signal);
     await Promise.race([this.#idle(), expired]);
-    clearTimeout(timer);
+    waited.abort();
     this.#stop.abort();
     await this.#loop;
     const pending = this.#queue.splice(0);
@@ -218,7 +241,7 @@ export class HttpSender {
       await res.body?.cancel().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) return { ok: true };
       const retry = res.status === 429 || res.status >= 500 || res.status === 408;
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.#clock.now());
       return { ok: false, retry, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), detail: { status: res.status } };
     } catch (err) {
       const timedOut = attempt.signal.aborted && !this.#stop.signal.aborted;
@@ -232,7 +255,7 @@ export class HttpSender {
   /** Waits until fewer than maxPerMinute attempts started in the last minute; false when stopped. */
   async #waitForSlot(): Promise<boolean> {
     for (;;) {
-      const now = Date.now();
+      const now = this.#clock.now();
       this.#prune(now);
       if (this.#attempts.length < this.#o.maxPerMinute) {
         this.#attempts.push(now);
@@ -251,17 +274,10 @@ export class HttpSender {
   }
 
   /** Sleeps unless stopped; false when stopped. */
-  #sleep(ms: number): Promise<boolean> {
-    if (this.#stop.signal.aborted) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.#stop.signal.removeEventListener('abort', done);
-        resolve(!this.#stop.signal.aborted);
-      };
-      const t = setTimeout(done, Math.max(0, ms));
-      this.#stop.signal.addEventListener('abort', done, { once: true });
-    });
+  async #sleep(ms: number): Promise<boolean> {
+    if (this.#stop.signal.aborted) return false;
+    await this.#clock.sleep(ms, this.#stop.signal);
+    return !this.#stop.signal.aborted;
   }
 
   #drop(kind: MessageKind, reason: DropReason, detail: Record<string, unknown>): void {

@@ -36,22 +36,17 @@ test('fuzz: classify never throws on arbitrary records, and returns well-formed 
   }), { numRuns: 3000 });
 });
 
-test('adversarial payloads: each classified within a bounded time', () => {
+test('adversarial payloads are classified without throwing, the same way twice (their cost: test/bench/classify-bench.ts)', () => {
   for (const [name, payload] of adversarialPayloads()) {
     const input: ClassifyInput = { proto: 'tcp', state: 'acked', ip_version: 4, src_ip: '198.51.100.1', src_port: 1, dst_ip: '203.0.113.7', dst_port: 80, payload, ts_ms: 0 };
-    c.classify(input); // warm
-    const t0 = performance.now();
-    for (let k = 0; k < 5; k++) c.classify(input);
-    const ms = (performance.now() - t0) / 5;
-    assert.ok(ms < 20, `${name}: ${ms.toFixed(2)} ms per record`);
+    assert.deepEqual(c.classify(input), c.classify(input), name);
   }
 });
 
-test('payloads far larger than the inspection limit cost no more than the limit', () => {
-  const huge = Buffer.alloc(INSPECT_LIMIT * 64, 0x25); // 512 KiB of '%'
-  const input: ClassifyInput = { proto: 'tcp', state: 'acked', ip_version: 4, src_ip: '198.51.100.1', src_port: 1, dst_ip: '203.0.113.7', dst_port: 80, payload: huge, ts_ms: 0 };
-  c.classify(input);
-  const t0 = performance.now();
-  c.classify(input);
-  assert.ok(performance.now() - t0 < 20);
+test('only the first INSPECT_LIMIT bytes are inspected: a huge payload labels like its prefix', () => {
+  const prefix = Buffer.from(`GET /${'%'.repeat(INSPECT_LIMIT - 5)}`, 'latin1');
+  const huge = Buffer.concat([prefix, Buffer.alloc(INSPECT_LIMIT * 63, 0x25), Buffer.from('${jndi:ldap://x/} /etc/passwd')]);
+  const at = (payload: Buffer): ClassifyInput => ({ proto: 'tcp', state: 'acked', ip_version: 4, src_ip: '198.51.100.1', src_port: 1, dst_ip: '203.0.113.7', dst_port: 80, payload, ts_ms: 0 });
+  assert.deepEqual(c.classify(at(huge)).labels.map((l) => l.id), c.classify(at(prefix)).labels.map((l) => l.id));
 });
+

@@ -4,9 +4,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { FlowRecord } from '../../../src/record/flow-record.ts';
-import { parseRecordLine } from '../../../src/record/ndjson.ts';
-import type { Logger } from '../../../src/logger.ts';
+import type { FlowRecord } from '../../../../src/record/flow-record.ts';
+import { parseRecordLine } from '../../../../src/record/ndjson.ts';
+import type { Logger } from '../../../../src/logger.ts';
 
 let seq = 0;
 

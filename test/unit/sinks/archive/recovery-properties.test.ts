@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { recordToLine } from '../../../src/record/ndjson.ts';
-import { recoverFile } from '../../../src/sinks/archive/recovery.ts';
-import { encodeFrames, pcapGlobalHeader } from '../../../src/sinks/archive/pcap-format.ts';
-import { parsePcap } from '../../helpers/pcap-file.ts';
+import { recordToLine } from '../../../../src/record/ndjson.ts';
+import { recoverFile } from '../../../../src/sinks/archive/recovery.ts';
+import { encodeFrames, pcapGlobalHeader } from '../../../../src/sinks/archive/pcap-format.ts';
+import { parsePcap } from '../../../helpers/pcap-file.ts';
 import { makeRecord, recordsOf, tempDir } from './fixtures.ts';
 
 const NAME = 'sensor1-20261125T101500Z-123abcdef.jsonl.gz';

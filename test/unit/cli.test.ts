@@ -2,10 +2,10 @@
 // clear errors naming the culprit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandLine, renderHelp, renderOptionsTable } from '../../../src/cli.ts';
-import { OPTIONS } from '../../../src/config/options.ts';
-import { ConfigError } from '../../../src/errors.ts';
-import { parseBytes, parsePortList, parseSeconds, mergePortRanges } from '../../../src/config/parse-values.ts';
+import { parseCommandLine, renderHelp, renderOptionsTable } from '../../src/cli.ts';
+import { OPTIONS } from '../../src/config/options.ts';
+import { ConfigError } from '../../src/errors.ts';
+import { parseBytes, parsePortList, parseSeconds, mergePortRanges } from '../../src/config/parse-values.ts';
 
 const host = { hostname: 'test-host' };
 const run = (argv: string[], env: Record<string, string> = {}) => {

@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ArchiveError, exitCodeOf } from '../../../src/errors.ts';
-import { ArchiveSink, type ArchiveSinkOptions } from '../../../src/sinks/archive/archive-sink.ts';
-import { parseSpoolName } from '../../../src/sinks/archive/archive-name.ts';
-import { parseArchiveName } from '../../../src/report/archive-name.ts';
-import { recordToLine } from '../../../src/record/ndjson.ts';
-import { parsePcap } from '../../helpers/pcap-file.ts';
+import { ArchiveError, exitCodeOf } from '../../../../src/errors.ts';
+import { ArchiveSink, type ArchiveSinkOptions } from '../../../../src/sinks/archive/archive-sink.ts';
+import { parseSpoolName } from '../../../../src/sinks/archive/archive-name.ts';
+import { parseArchiveName } from '../../../../src/report/archive-name.ts';
+import { recordToLine } from '../../../../src/record/ndjson.ts';
+import { parsePcap } from '../../../helpers/pcap-file.ts';
 import { LogRecorder, makeRecord, openFiles, readyFiles, readyRecords, recordsOf, tempDir, waitFor } from './fixtures.ts';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function options(dir: string, log: LogRecorder, over: Partial<ArchiveSinkOptions> = {}): ArchiveSinkOptions {
@@ -200,7 +200,7 @@ test('recovery: a zero-filled tail (power loss) and damage in the middle keep ev
 test('SIGKILL of a process mid-write: the next start recovers every record flushed before the kill', async (t) => {
   for (const pcap of [false, true]) {
     const dir = await tempDir(t);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/unit/archive/writer-child.ts', dir, pcap ? '1' : '0'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/unit/sinks/archive/writer-child.ts', dir, pcap ? '1' : '0'], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
     t.after(() => { child.kill('SIGKILL'); });
     let flushed = 0;
     let out = '';

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { NoveltyWindow } from '../../../src/sinks/alerts/novelty.ts';
-import { normaliseText, payloadShape } from '../../../src/sinks/alerts/payload-shape.ts';
-import { defang, escapeBytes, slackAlert, slackDigest, webhookAlert, WEBHOOK_SCHEMA_VERSION } from '../../../src/sinks/alerts/render.ts';
-import { Digest } from '../../../src/sinks/alerts/digest.ts';
-import { LABEL, makeRecord } from '../../helpers/records.ts';
+import { NoveltyWindow } from '../../../../src/sinks/alerts/novelty.ts';
+import { normaliseText, payloadShape } from '../../../../src/sinks/alerts/payload-shape.ts';
+import { defang, escapeBytes, slackAlert, slackDigest, webhookAlert, WEBHOOK_SCHEMA_VERSION } from '../../../../src/sinks/alerts/render.ts';
+import { Digest } from '../../../../src/sinks/alerts/digest.ts';
+import { LABEL, makeRecord } from '../../../helpers/records.ts';
 
 const http = (host: string, path = '/w00tw00t.at.blackhats.romanian.anti-sec:)', extra = '') =>
   Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ZmEu\r\n${extra}\r\n`);

