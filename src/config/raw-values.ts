@@ -68,27 +68,15 @@ export class RawReader {
 
   /** Milliseconds, from a duration in seconds (5, 30s, 15m, 1h); `min` in seconds. */
   seconds(flag: string, opts: Bounds = {}): number {
-    const t = this.text(flag)!;
-    const v = parseSeconds(t);
-    if (v === null) return this.fail(flag, 'expected a duration such as 5, 30s, 15m or 1h', t);
-    if (opts.min !== undefined && v < opts.min) return this.fail(flag, `must be at least ${opts.min} seconds`, t);
-    return Math.round(v * 1000);
+    return Math.round(this.#number(flag, parseSeconds, 'a duration such as 5, 30s, 15m or 1h', opts, ' seconds') * 1000);
   }
 
   bytes(flag: string, opts: Bounds = {}): number {
-    const t = this.text(flag)!;
-    const v = parseBytes(t);
-    if (v === null) return this.fail(flag, 'expected a size such as 65536, 64KiB or 64MB', t);
-    this.#bounds(flag, v, t, opts, ' bytes');
-    return v;
+    return this.#number(flag, parseBytes, 'a size such as 65536, 64KiB or 64MB', opts, ' bytes');
   }
 
   int(flag: string, opts: Bounds = {}): number {
-    const t = this.text(flag)!;
-    const v = parseNonNegativeInt(t);
-    if (v === null) return this.fail(flag, 'expected a whole number', t);
-    this.#bounds(flag, v, t, opts, '');
-    return v;
+    return this.#number(flag, parseNonNegativeInt, 'a whole number', opts, '');
   }
 
   bool(flag: string): boolean {
@@ -123,10 +111,15 @@ export class RawReader {
     return t;
   }
 
-  #bounds(flag: string, v: number, t: string, opts: Bounds, unit: string): void {
+  #number(flag: string, parse: (t: string) => number | null, what: string, opts: Bounds, unit: string): number {
+    const t = this.text(flag)!;
+    const v = parse(t);
+    if (v === null) return this.fail(flag, `expected ${what}`, t);
     if (opts.min !== undefined && v < opts.min) this.fail(flag, `must be at least ${opts.min}${unit}`, t);
     if (opts.max !== undefined && v > opts.max) this.fail(flag, `must be at most ${opts.max}${unit}`, t);
+    return v;
   }
+
 }
 
 function spec(flag: string): OptionSpec {

@@ -17,3 +17,8 @@ export function counter(name: string, help: string, value: number, labels?: Read
 export function gauge(name: string, help: string, value: number, labels?: Readonly<Record<string, string>>): MetricSample {
   return { name, help, type: 'gauge', value, ...(labels ? { labels } : {}) };
 }
+
+/** One counter family broken down by one label: `counters(name, help, 'reason', { not_target: 3, ... })`. */
+export function counters(name: string, help: string, label: string, values: Readonly<Record<string, number>>): MetricSample[] {
+  return Object.entries(values).map(([value, n]) => counter(name, help, n, { [label]: value }));
+}
