@@ -45,10 +45,16 @@ const LOCAL_UDP_MAX = 4096;
 /** Work done per `tick` call at most, so expiry never stalls capture for long. */
 const MAX_EXPIRIES_PER_TICK = 4096;
 const EMPTY = new Uint8Array(0);
+/** Length of ResponderConfig.secret. */
+export const SECRET_BYTES = 32;
 
 export interface ResponderConfig {
   readonly targets: Targets;
-  /** 32 secret random bytes: cookie key, table key, rate-limit key (8 bytes each), 8 spare. */
+  /**
+   * 32 secret random bytes, in disjoint parts: [0, 8) the SYN cookie key, [8, 16) the table hash key, [16, 24) the
+   * rate-limit hash key, [24, 28) the TCP timestamp offset, [28, 30) the first IPv4 ID. The last two are public
+   * (they appear in our packets), so they never share a byte with a key.
+   */
   readonly secret: Uint8Array;
   readonly flowTimeoutMs: number;
   readonly maxPayload: number;
@@ -88,15 +94,15 @@ export class Responder {
   #buffered = 0;
 
   constructor(cfg: ResponderConfig) {
-    if (cfg.secret.length < 24) throw new RangeError('secret must be at least 24 bytes');
+    if (cfg.secret.length < SECRET_BYTES) throw new RangeError(`secret must be at least ${SECRET_BYTES} bytes`);
     this.#cfg = cfg;
     const dv = new DataView(cfg.secret.buffer, cfg.secret.byteOffset, cfg.secret.byteLength);
     this.#k = new Int32Array([dv.getInt32(0), dv.getInt32(4), dv.getInt32(8), dv.getInt32(12), dv.getInt32(16), dv.getInt32(20)]);
     this.#pending = new PendingSyns(cfg.maxPendingSyns, cfg.keepFrames);
     this.#perDest = new BucketArray(cfg.synRatePerDest, cfg.synBurstPerDest);
     this.#global = new TokenBucket(cfg.synRateGlobal, cfg.synBurstGlobal, cfg.nowMs);
-    this.#tsOffset = dv.getUint32(24 % (cfg.secret.length - 3));
-    this.#ipId = dv.getUint16(2);
+    this.#tsOffset = dv.getUint32(24);
+    this.#ipId = dv.getUint16(28);
   }
 
   get pendingSyns(): number {

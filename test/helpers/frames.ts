@@ -82,6 +82,8 @@ export interface DecodedReply {
   payloadLen: number;
   ipChecksumOk: boolean;
   tcpChecksumOk: boolean;
+  /** Offset of the TCP header in the frame. */
+  tcpOffset: number;
 }
 
 /** Decodes a reply frame sent by the responder; throws if it is not a well-formed TCP frame. */
@@ -117,6 +119,6 @@ export function decodeReply(frame: Uint8Array): DecodedReply {
   const options = decodeTcpOptions(t.value.header.options, 0, t.value.header.options.length).options;
   return {
     eth: eth.value.header, ipVersion, src, dst, ttl, tcp: t.value.header, options,
-    payloadLen: end - t.value.payloadOffset, ipChecksumOk, tcpChecksumOk,
+    payloadLen: end - t.value.payloadOffset, ipChecksumOk, tcpChecksumOk, tcpOffset: l4,
   };
 }

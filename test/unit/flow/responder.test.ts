@@ -422,3 +422,47 @@ test('send failures are counted, and the flow logic goes on', () => {
   assert.equal(s.r.counters.sendErrors, 1);
   assert.equal(s.r.pendingSyns, 1);
 });
+
+test('the cookie key reaches no packet field but the sequence numbers it exists for (IP ID, timestamps: bytes of their own)', () => {
+  // the same conversation under secrets that differ only in the key bytes [0, 24): cookie, table and rate keys
+  const run = (secret: Uint8Array) => {
+    const s = setup({ secret });
+    const out: Buffer[] = [];
+    for (const [i, ep] of [C4, { ...C4, sport: 40001 }, C6].entries()) {
+      const { ours, next } = handshake(s, ep, T0 + i);
+      out.push(...s.device.take());
+      s.feed(tcpFrame({ ...ep, seq: next, ack: ours + 1, flags: TCP_ACK | TCP_PSH, payload: 'GET / HTTP/1.0\r\n\r\n' }), T0 + 10 + i);
+      s.feed(tcpFrame({ ...ep, seq: next + 18, ack: ours + 1, flags: TCP_FIN | TCP_ACK }), T0 + 20 + i);
+      out.push(...s.device.take());
+    }
+    return out;
+  };
+  const base = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+  const other = Uint8Array.from(base, (b, i) => (i < 24 ? b ^ 0xa5 : b));
+  const a = run(base);
+  const b = run(other);
+  assert.equal(a.length, b.length);
+  assert.ok(a.length >= 6, `SYN-ACKs and FIN-ACKs were sent (${a.length})`);
+  let seqDiffers = false;
+  for (let i = 0; i < a.length; i++) {
+    const l4 = decodeReply(a[i]!).tcpOffset;
+    // mask what the cookie is for: our sequence number, and the TCP checksum that covers it
+    const mask = (f: Buffer) => {
+      const m = Buffer.from(f);
+      m.fill(0, l4 + 4, l4 + 8);
+      m.fill(0, l4 + 16, l4 + 18);
+      return m;
+    };
+    if (!a[i]!.subarray(l4 + 4, l4 + 8).equals(b[i]!.subarray(l4 + 4, l4 + 8))) seqDiffers = true;
+    assert.deepEqual(mask(a[i]!), mask(b[i]!), `frame ${i}: a field other than seq depends on the key bytes`);
+  }
+  assert.ok(seqDiffers, 'the cookie key is used for the sequence numbers');
+  // and the public seeds are bytes of their own: changing them moves the IPv4 ID and the timestamps
+  const seeds = Uint8Array.from(base, (x, i) => (i >= 24 ? x ^ 0x5a : x));
+  const c = run(seeds);
+  assert.notDeepEqual(c.map((f) => f.readUInt16BE(14 + 4)), a.map((f) => f.readUInt16BE(14 + 4)));
+});
+
+test('a secret shorter than 32 bytes is refused (its parts would overlap)', () => {
+  assert.throws(() => setup({ secret: new Uint8Array(24) }), RangeError);
+});
