@@ -2,7 +2,8 @@
 // datagram to a monitored port (UDP); capped in number and bytes by the responder.
 
 import type { CapturedFrame } from '../record/captured-frame.ts';
-import type { SynFingerprint } from '../record/flow-record.ts';
+import type { FinishedFlow } from '../record/finished-flow.ts';
+import type { EndReason, SynFingerprint } from '../record/flow-record.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { concatChunks, copyBytes } from '../wire/bytes.ts';
 
@@ -103,6 +104,25 @@ export class TcpFlow extends BaseFlow {
   get bufferedBytes(): number {
     return this.stream.bufferedBytes + this.framesBytes;
   }
+
+  /** The flow as the record pipeline takes it (an `acked` record). */
+  finished(reason: EndReason): FinishedFlow {
+    return {
+      proto: 'tcp',
+      ipVersion: this.ipVersion,
+      ...tupleOf(this.key),
+      state: 'acked',
+      firstMs: this.firstMs,
+      lastMs: this.lastMs,
+      payload: this.stream.payload(),
+      truncated: this.stream.truncated,
+      packets: this.packets + (this.syn?.syn_count ?? 0),
+      segments: this.segments,
+      endReason: reason,
+      ...(this.syn ? { syn: this.syn } : {}),
+      ...(this.frames ? { frames: this.frames } : {}),
+    };
+  }
 }
 
 export class UdpFlow extends BaseFlow {
@@ -139,4 +159,21 @@ export class UdpFlow extends BaseFlow {
     return concatChunks(this.#chunks, this.#stored);
   }
 
+  /** The flow as the record pipeline takes it (a `udp` record). */
+  finished(reason: EndReason): FinishedFlow {
+    return {
+      proto: 'udp',
+      ipVersion: this.ipVersion,
+      ...tupleOf(this.key),
+      state: 'udp',
+      firstMs: this.firstMs,
+      lastMs: this.lastMs,
+      payload: this.payload(),
+      truncated: this.truncated,
+      packets: this.packets,
+      segments: this.segments,
+      endReason: reason,
+      ...(this.frames ? { frames: this.frames } : {}),
+    };
+  }
 }

@@ -30,7 +30,7 @@ const { createFrameView, parseFrame } = frameView;
 const { IPPROTO_TCP } = ipv4;
 const { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } = tcp;
 const { synFingerprint } = finished;
-const { TcpFlow, UdpFlow, sameTuple, tupleKey, tupleOf } = flows;
+const { TcpFlow, UdpFlow, sameTuple, tupleKey } = flows;
 type TcpFlow = flows.TcpFlow;
 type UdpFlow = flows.UdpFlow;
 const { halfSipHash } = hsip;
@@ -457,40 +457,13 @@ export class Responder {
   #finishTcp(f: TcpFlow, reason: EndReason): void {
     this.counters.finishedAcked++;
     this.counters.bytesTruncated += f.stream.overflow;
-    this.#cfg.emit({
-      proto: 'tcp',
-      ipVersion: f.ipVersion,
-      ...tupleOf(f.key),
-      state: 'acked',
-      firstMs: f.firstMs,
-      lastMs: f.lastMs,
-      payload: f.stream.payload(),
-      truncated: f.stream.truncated,
-      packets: f.packets + (f.syn?.syn_count ?? 0),
-      segments: f.segments,
-      endReason: reason,
-      ...(f.syn ? { syn: f.syn } : {}),
-      ...(f.frames ? { frames: f.frames } : {}),
-    });
+    this.#cfg.emit(f.finished(reason));
   }
 
   #finishUdp(f: UdpFlow, reason: EndReason): void {
     this.counters.finishedUdp++;
     this.counters.bytesTruncated += f.overflow;
-    this.#cfg.emit({
-      proto: 'udp',
-      ipVersion: f.ipVersion,
-      ...tupleOf(f.key),
-      state: 'udp',
-      firstMs: f.firstMs,
-      lastMs: f.lastMs,
-      payload: f.payload(),
-      truncated: f.truncated,
-      packets: f.packets,
-      segments: f.segments,
-      endReason: reason,
-      ...(f.frames ? { frames: f.frames } : {}),
-    });
+    this.#cfg.emit(f.finished(reason));
   }
 
   // --- caps ----------------------------------------------------------------------------------------------------
