@@ -16,7 +16,8 @@ export type SynbaitErrorCode =
   | 'SYNBAIT_ERR_ARCHIVE' // archive writes keep failing
   | 'SYNBAIT_ERR_ARCHIVE_DIR' // --archive-dir cannot be used
   | 'SYNBAIT_ERR_OBSERVER' // --metrics-listen or --health-file cannot start
-  | 'SYNBAIT_ERR_INTERNAL'; // a broken invariant: a bug, never the user's input
+  | 'SYNBAIT_ERR_INTERNAL' // a broken invariant: a bug, never the user's input
+  | 'SYNBAIT_ERR_CAPTURE_FILE'; // a capture file (pcap, pcapng) cannot be read or is damaged
 
 export class SynbaitError extends Error {
   readonly code: SynbaitErrorCode;
@@ -84,6 +85,17 @@ export class ObserverError extends SynbaitError {
   }
 }
 
+/** A capture file given to `synbait label` cannot be read, or is damaged or truncated at `offset`. */
+export class CaptureFileError extends SynbaitError {
+  readonly file: string;
+  readonly offset: number;
+  constructor(file: string, offset: number, what: string, options?: { cause?: unknown }) {
+    super('SYNBAIT_ERR_CAPTURE_FILE', `${file}: at byte ${offset}: ${what}`, options);
+    this.file = file;
+    this.offset = offset;
+  }
+}
+
 /** A broken invariant inside synbait (a bug). */
 export class InternalError extends SynbaitError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -97,7 +109,7 @@ export function isSynbaitError(e: unknown): e is SynbaitError {
 
 /** Codes that mean the user's input is at fault (exit status 2); everything else is a failure (1). */
 const USAGE_CODES: ReadonlySet<SynbaitErrorCode> = new Set<SynbaitErrorCode>([
-  'SYNBAIT_ERR_CONFIG', 'SYNBAIT_ERR_RULES', 'SYNBAIT_ERR_NO_DEVICE', 'SYNBAIT_ERR_ARCHIVE_DIR',
+  'SYNBAIT_ERR_CONFIG', 'SYNBAIT_ERR_RULES', 'SYNBAIT_ERR_NO_DEVICE', 'SYNBAIT_ERR_ARCHIVE_DIR', 'SYNBAIT_ERR_CAPTURE_FILE',
 ]);
 
 /** The exit status for an error that ends a command: 2 for bad input (flags, environment, files, rules), else 1. */

@@ -22,6 +22,7 @@ type Subcommand = (args: readonly string[], io: CommandIo) => Promise<number | u
 const SUBCOMMANDS: Readonly<Record<SubcommandName, () => Promise<Subcommand>>> = {
   report: async () => (await load<typeof import('./report/cli.ts')>('./report/cli.ts')).runReport,
   'firewall-rules': async () => (await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts')).runFirewallRules,
+  label: async () => (await load<typeof import('./label/cli.ts')>('./label/cli.ts')).runLabel,
 };
 
 /** Runs the command line; resolves with the exit status, or undefined when the process should end on its own. */

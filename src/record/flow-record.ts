@@ -11,7 +11,9 @@ export type EndReason =
   | 'fin' // the client closed (TCP)
   | 'rst' // the client reset (TCP)
   | 'evicted' // a table or byte cap forced it out early (oldest first)
-  | 'shutdown'; // the sensor stopped
+  | 'shutdown' // the sensor stopped
+  | 'server_rst' // synbait label: the server reset the connection (a closed port)
+  | 'capture_end'; // synbait label: the capture file ended
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 

@@ -40,3 +40,34 @@ export function parsePcap(buf: Buffer): { linkType: number; records: PcapRecord[
 export function pcapOf(frames: readonly Uint8Array[]): Buffer {
   return Buffer.concat([pcapGlobalHeader(), encodeFrames(frames.map((data) => ({ tsMs: 0, data })))]);
 }
+
+/** A pcapng file (one section, one interface of `linkType`, an Enhanced Packet Block per frame, microseconds). */
+export function pcapngOf(frames: readonly Uint8Array[], linkType = 1): Buffer {
+  const block = (type: number, body: Buffer) => {
+    const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+    const b = Buffer.alloc(12 + padded.length);
+    b.writeUInt32LE(type, 0);
+    b.writeUInt32LE(b.length, 4);
+    padded.copy(b, 8);
+    b.writeUInt32LE(b.length, b.length - 4);
+    return b;
+  };
+  const shb = Buffer.alloc(16);
+  shb.writeUInt32LE(0x1a2b3c4d, 0);
+  shb.writeUInt16LE(1, 4);
+  shb.fill(0xff, 8);
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(linkType, 0);
+  idb.writeUInt32LE(262144, 4);
+  const epbs = frames.map((f, i) => {
+    const body = Buffer.alloc(20 + f.length);
+    body.writeUInt32LE(0, 0);
+    body.writeUInt32LE(0, 4);
+    body.writeUInt32LE(1_000_000 + i, 8);
+    body.writeUInt32LE(f.length, 12);
+    body.writeUInt32LE(f.length, 16);
+    body.set(f, 20);
+    return block(6, body);
+  });
+  return Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), ...epbs]);
+}

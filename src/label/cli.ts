@@ -1,0 +1,102 @@
+// `synbait label FILE...`: the sensor's records for traffic someone else captured. Each file's packets go through
+// the passive tracker (the sensor's decoder and reassembly), the record pipeline and classifier (the sensor's
+// rules), and the stdout sinks (the sensor's console and JSON formats). A damaged file is named with its byte
+// offset; what was read before the damage is still labelled, and the other files are still read.
+
+import { randomBytes } from 'node:crypto';
+import { createClassifier } from '../classify/index.ts';
+import { loadRuleFiles } from '../config/rule-files.ts';
+import { CaptureFileError, exitCodeOf, isSynbaitError } from '../errors.ts';
+import { PassiveTracker } from '../flow/passive-tracker.ts';
+import { compileTargets } from '../flow/targets.ts';
+import type { Logger } from '../logger.ts';
+import { RecordPipeline } from '../pipeline/record-pipeline.ts';
+import { createFlowIdGenerator } from '../record/flow-id.ts';
+import { openFdOutput, type FdOutput } from '../sinks/stdout-output.ts';
+import { ConsoleSink, JsonLinesSink } from '../sinks/stdout-sinks.ts';
+import { LABEL_USAGE, parseLabelArgs, type LabelOptions } from './args.ts';
+import { readCaptureFile } from './capture-reader.ts';
+
+export interface LabelIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export async function runLabel(args: readonly string[], io: LabelIo): Promise<number> {
+  const say = (text: string) => io.stderr.write(`synbait label: ${text}\n`);
+  let opts: LabelOptions;
+  try {
+    opts = parseLabelArgs(args);
+  } catch (err) {
+    if (!isSynbaitError(err)) throw err;
+    say(err.message);
+    return exitCodeOf(err);
+  }
+  if (opts.help) {
+    io.stdout.write(LABEL_USAGE);
+    return 0;
+  }
+  let classifier;
+  try {
+    classifier = createClassifier(await loadRuleFiles(opts.rulePaths));
+  } catch (err) {
+    if (!isSynbaitError(err)) throw err;
+    say(err.message);
+    return exitCodeOf(err);
+  }
+  const out = openFdOutput(1);
+  const pipeline = new RecordPipeline({
+    sensor: opts.sensorId,
+    classifier,
+    sinks: [opts.format === 'json' ? new JsonLinesSink(out) : new ConsoleSink(out)],
+    nextFlowId: createFlowIdGenerator(randomBytes(5)),
+    log: stderrLogger(say),
+  });
+  const failures = await labelFiles(opts, pipeline, out, say);
+  await pipeline.close();
+  await out.flush();
+  const r = pipeline.recorded;
+  say(`${opts.files.length - failures} of ${opts.files.length} files read, ${r.syn + r.acked + r.udp} records (${r.acked} acked, ${r.syn} syn, ${r.udp} udp)`);
+  return failures > 0 ? 2 : 0;
+}
+
+/** Labels every file in turn (each capture's flows end with it); returns how many files could not be read whole. */
+async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdOutput, say: (t: string) => void): Promise<number> {
+  let failures = 0;
+  for (const file of opts.files) {
+    const tracker = new PassiveTracker({
+      flowTimeoutMs: opts.flowTimeoutMs,
+      maxPayload: opts.maxPayload,
+      maxFlows: opts.maxFlows,
+      ...(opts.networks.length > 0 ? { servers: compileTargets(opts.networks, []) } : {}),
+      emit: (f) => pipeline.enqueue(f),
+    });
+    try {
+      const s = await readCaptureFile(file, {
+        onPacket: (frame, len, tsMs) => tracker.onFrame(frame, len, tsMs),
+        afterChunk: () => drain(pipeline, out),
+      });
+      if (s.skipped > 0) say(`${file}: ${s.skipped} packets of link types synbait does not read were skipped`);
+    } catch (err) {
+      if (!(err instanceof CaptureFileError)) throw err;
+      failures++;
+      say(`${err.message}; the flows read before it are labelled`);
+    }
+    tracker.finishAll('capture_end');
+    await drain(pipeline, out);
+  }
+  return failures;
+}
+
+/** Writes every queued record, waiting for stdout whenever the reader is slower than we are. */
+async function drain(pipeline: RecordPipeline, out: FdOutput): Promise<void> {
+  while (pipeline.backlog > 0) {
+    if (pipeline.blocked) await out.flush();
+    pipeline.drain(10_000);
+  }
+}
+
+function stderrLogger(say: (t: string) => void): Logger {
+  const line = (obj: Record<string, unknown>, msg: string) => say(`${msg}${obj.err instanceof Error ? `: ${obj.err.message}` : ''}`);
+  return { debug: () => {}, info: () => {}, warn: line, error: line };
+}
