@@ -41,10 +41,50 @@ interface SpecKind<T> {
   readonly any: (v: T) => boolean;
   readonly single: (text: string) => Parsed<(v: T) => boolean>;
   /** Plain single values of a list compiled together. */
+  readonly indexes?: boolean;
   readonly set?: { readonly accepts: (text: string) => boolean; readonly compile: (items: readonly string[]) => (v: T) => boolean };
 }
 
 const V4_HOST = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/32)?$/;
+
+export const ipv4Number = (ip: Uint8Array) => ((ip[0]! << 24) >>> 0) + (ip[1]! << 16) + (ip[2]! << 8) + ip[3]!;
+
+/**
+ * Which /16 networks an address list can match, for lists of literal addresses only (reputation rules list
+ * thousands): the prefilter indexes such rules by the record's /16 instead of testing each on every record.
+ */
+export interface AddressIndex {
+  readonly v4Buckets: readonly number[];
+  /** The list has IPv6 items too (those rules are tried on every IPv6 record). */
+  readonly v6: boolean;
+}
+const INDEXES = new WeakMap<AddressTest, AddressIndex>();
+export const addressIndexOf = (t: AddressTest): AddressIndex | undefined => INDEXES.get(t);
+/** A CIDR wider than this many /16s makes a list not worth indexing. */
+const MAX_BUCKETS_PER_ITEM = 256;
+
+function bucketsOf(items: readonly string[]): AddressIndex | undefined {
+  const v4 = new Set<number>();
+  let v6 = false;
+  for (const item of items) {
+    if (/[![\]$]|^any$/.test(item)) return undefined;
+    const [addr, pfx] = item.split('/') as [string, string | undefined];
+    if (addr.includes('-')) return undefined;
+    const ip = parseIp(addr);
+    if (!ip) return undefined;
+    if (ip.length === 16) {
+      v6 = true;
+      continue;
+    }
+    const prefix = pfx === undefined ? 32 : Number(pfx);
+    if (!(prefix >= 0 && prefix <= 32)) return undefined;
+    const first = (ip[0]! << 8) | ip[1]!;
+    const span = prefix >= 16 ? 1 : 2 ** (16 - prefix);
+    if (span > MAX_BUCKETS_PER_ITEM) return undefined;
+    for (let k = 0; k < span; k++) v4.add((first & ~(span - 1)) + k);
+  }
+  return { v4Buckets: [...v4], v6 };
+}
 
 /** IPv4 host addresses as one Set of 32-bit numbers. */
 const IPV4_HOSTS = {
@@ -54,7 +94,7 @@ const IPV4_HOSTS = {
   },
   compile: (items: readonly string[]): AddressTest => {
     const set = new Set(items.map((t) => V4_HOST.exec(t)!.slice(1).reduce((n, p) => n * 256 + Number(p), 0)));
-    return (ip) => ip.length === 4 && set.has(((ip[0]! << 24) >>> 0) + (ip[1]! << 16) + (ip[2]! << 8) + ip[3]!);
+    return (ip) => ip.length === 4 && set.has(ipv4Number(ip));
   },
 };
 
@@ -93,7 +133,12 @@ function compileSpec<T>(text: string, kind: SpecKind<T>, depth: number): Parsed<
       (negated ? neg : pos).push(r.value);
     }
     if (plain.length > 0) pos.push(kind.set!.compile(plain));
-    return ok((v: T) => (pos.length === 0 || pos.some((f) => f(v))) && !neg.some((f) => f(v)));
+    const test = pos.length === 1 && neg.length === 0 ? pos[0]! : (v: T) => (pos.length === 0 || pos.some((f) => f(v))) && !neg.some((f) => f(v));
+    if (kind.indexes) {
+      const index = bucketsOf(items);
+      if (index) INDEXES.set(test as unknown as AddressTest, index);
+    }
+    return ok(test);
   }
   return kind.single(t);
 }
@@ -157,7 +202,7 @@ function singlePort(t: string): Parsed<PortTest> {
 }
 
 export function compileAddressSpec(text: string, vars: ReadonlyMap<string, string>): Parsed<AddressTest> {
-  return compileSpec<Uint8Array>(text, { what: 'address', vars, any: () => true, single: singleAddress, set: IPV4_HOSTS }, 0);
+  return compileSpec<Uint8Array>(text, { what: 'address', vars, any: () => true, single: singleAddress, set: IPV4_HOSTS, indexes: true }, 0);
 }
 
 export function compilePortSpec(text: string, vars: ReadonlyMap<string, string>): Parsed<PortTest> {

@@ -124,15 +124,42 @@ export class PatternScanner {
     }
   }
 
-  /** Calls hit(patternIndex) for every occurrence of every pattern in text (repeats included). */
-  scan(text: string, hit: (pattern: number) => void): void {
-    let s = 0;
+  /**
+   * Appends to out every pattern occurring in text, once: seen[p] === epoch marks a pattern already reported
+   * (seen has `count` entries; the caller bumps epoch per scan).
+   */
+  scan(text: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    const denseRow = this.#denseRow;
+    const dense = this.#dense;
+    const fail = this.#fail;
     const outLink = this.#outLink;
+    const outStart = this.#outStart;
+    const outIds = this.#outIds;
+    let s = 0;
     for (let i = 0; i < text.length; i++) {
-      s = this.step(s, FOLD[text.charCodeAt(i) & 0xff]!);
-      for (let o = outLink[s]!; o >= 0; o = outLink[this.#fail[o]!]!) {
-        for (let k = this.#outStart[o]!; k < this.#outStart[o + 1]!; k++) hit(this.#outIds[k]!);
-        if (o === 0) break;
+      const c = FOLD[text.charCodeAt(i) & 0xff]!;
+      // inlined step(): dense rows are complete DFA rows; sparse states fall back along failure links
+      for (;;) {
+        const row = denseRow[s]!;
+        if (row >= 0) {
+          s = dense[(row << 8) | c]!;
+          break;
+        }
+        const t = this.#child(s, c);
+        if (t >= 0) {
+          s = t;
+          break;
+        }
+        s = fail[s]!;
+      }
+      for (let o = outLink[s]!; o > 0; o = outLink[fail[o]!]!) {
+        for (let k = outStart[o]!; k < outStart[o + 1]!; k++) {
+          const p = outIds[k]!;
+          if (seen[p] !== epoch) {
+            seen[p] = epoch;
+            out.push(p);
+          }
+        }
       }
     }
   }

@@ -4,6 +4,7 @@
 // fast_pattern, else the longest, a protocol buffer preferred over the payload on a tie) only decides how
 // selective it is. Signatures without a usable content run on every record of their protocol.
 
+import { addressIndexOf } from './net-spec.ts';
 import { PatternScanner } from './pattern-scanner.ts';
 import type { RecordViews } from './record-views.ts';
 import type { BufferKey, ContentStep, Signature } from './signature.ts';
@@ -40,11 +41,23 @@ interface BufferScanner {
 /** Group key of the signatures without a fast pattern: transport and application protocol. */
 const groupKey = (proto: string, app: string | undefined) => `${proto}/${app ?? '*'}`;
 
+/** Signatures without a fast pattern, by protocol group; those with keyword lists need a payload. */
+interface AlwaysGroup {
+  readonly any: number[];
+  readonly withPayload: number[];
+}
+
 export class Prefilter {
   readonly #scanners: BufferScanner[] = [];
-  readonly #always = new Map<string, number[]>();
+  readonly #always = new Map<string, AlwaysGroup>();
+  /** Signatures without a fast pattern whose source (or destination) is a list of addresses, by /16. */
+  readonly #bySource = new Map<number, number[]>();
+  readonly #byDest = new Map<number, number[]>();
+  /** The same signatures when their list has IPv6 items: tried on every IPv6 record. */
+  readonly #indexedV6: number[] = [];
   readonly withoutPattern: number;
   #epoch = 0;
+  readonly #hits: number[] = [];
 
   constructor(sigs: readonly Signature[]) {
     const byBuffer = new Map<string, { key: BufferKey; patterns: Map<string, number[]> }>();
@@ -52,9 +65,20 @@ export class Prefilter {
     sigs.forEach((sig, idx) => {
       const fp = fastPatternOf(sig);
       if (!fp) {
-        const k = groupKey(sig.proto, sig.app);
-        (this.#always.get(k) ?? this.#always.set(k, []).get(k)!).push(idx);
         without++;
+        const srcIx = sig.bidirectional ? undefined : addressIndexOf(sig.src);
+        const dstIx = sig.bidirectional || srcIx ? undefined : addressIndexOf(sig.dst);
+        const ix = srcIx ?? dstIx;
+        if (ix) {
+          const map = srcIx ? this.#bySource : this.#byDest;
+          for (const b of ix.v4Buckets) (map.get(b) ?? map.set(b, []).get(b)!).push(idx);
+          if (ix.v6) this.#indexedV6.push(idx);
+          return;
+        }
+        const k = groupKey(sig.proto, sig.app);
+        let g = this.#always.get(k);
+        if (!g) this.#always.set(k, (g = { any: [], withPayload: [] }));
+        (sig.lists.length > 0 ? g.withPayload : g.any).push(idx);
         return;
       }
       const id = bufferKeyId(fp.key);
@@ -81,20 +105,27 @@ export class Prefilter {
   /** Calls add(signatureIndex) for every candidate of the record (possibly more than once). */
   candidates(views: RecordViews, add: (sig: number) => void): void {
     const epoch = ++this.#epoch;
+    const hits = this.#hits;
     if (epoch === 0xffffffff) this.#resetEpochs();
     for (const s of this.#scanners) {
       const buf = views.get(s.key);
       if (buf === null || buf.text.length === 0) continue;
-      const seen = s.seen;
-      s.scanner.scan(buf.text, (p) => {
-        if (seen[p] === epoch) return;
-        seen[p] = epoch;
-        for (const sig of s.sigsOf[p]!) add(sig);
-      });
+      hits.length = 0;
+      s.scanner.scan(buf.text, s.seen, epoch, hits);
+      for (const p of hits) for (const sig of s.sigsOf[p]!) add(sig);
     }
     const proto = views.input.proto;
+    const hasPayload = views.payload.text.length > 0;
     for (const k of [groupKey(proto, undefined), groupKey('ip', undefined), ...(views.app ? [groupKey(proto, views.app), groupKey('ip', views.app)] : [])]) {
-      for (const sig of this.#always.get(k) ?? []) add(sig);
+      const g = this.#always.get(k);
+      if (!g) continue;
+      for (const sig of g.any) add(sig);
+      if (hasPayload) for (const sig of g.withPayload) add(sig);
     }
+    const src = views.srcIp;
+    const dst = views.dstIp;
+    if (src?.length === 4) for (const sig of this.#bySource.get((src[0]! << 8) | src[1]!) ?? []) add(sig);
+    if (dst?.length === 4) for (const sig of this.#byDest.get((dst[0]! << 8) | dst[1]!) ?? []) add(sig);
+    if (src?.length === 16) for (const sig of this.#indexedV6) add(sig);
   }
 }

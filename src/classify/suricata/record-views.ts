@@ -8,6 +8,7 @@ import { extractFacts, type Parsed } from '../extract/facts.ts';
 import { mergedHeaders, mergedValue, originTarget, requestAuthority, type MergedHeader } from '../extract/http-fields.ts';
 import { ja3Hash, ja3String } from '../extract/ja3.ts';
 import { ja4 } from '../extract/tls.ts';
+import { parseIp } from '../../wire/address.ts';
 import { INSPECT_LIMIT } from '../limits.ts';
 import type { ClassifyInput } from '../types.ts';
 import { InspectBuffer } from './inspect-buffer.ts';
@@ -29,6 +30,8 @@ export class RecordViews {
   readonly payload: InspectBuffer;
   readonly app: AppProto | undefined;
   readonly #cache = new Map<string, InspectBuffer | null>();
+  #src: Uint8Array | null | undefined;
+  #dst: Uint8Array | null | undefined;
   #headers: MergedHeader[] | undefined;
 
   constructor(input: SignatureInput) {
@@ -40,6 +43,14 @@ export class RecordViews {
     const p = this.parsed;
     const proto = p.request?.protocol;
     this.app = proto?.startsWith('HTTP/') ? 'http' : proto?.startsWith('SIP/') ? 'sip' : p.tls ? 'tls' : p.dns ? 'dns' : p.ssh !== undefined ? 'ssh' : undefined;
+  }
+
+  get srcIp(): Uint8Array | null {
+    return this.#src === undefined ? (this.#src = parseIp(this.input.src_ip)) : this.#src;
+  }
+
+  get dstIp(): Uint8Array | null {
+    return this.#dst === undefined ? (this.#dst = parseIp(this.input.dst_ip)) : this.#dst;
   }
 
   get(key: BufferKey): InspectBuffer | null {

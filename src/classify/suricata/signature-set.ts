@@ -4,7 +4,6 @@
 // for one record: signatures that only set bits run first, then those that test bits, repeated until nothing
 // changes (bounded), so a chain set-then-isset decides within one client payload. Labels come in load order.
 
-import { parseIp } from '../../wire/address.ts';
 import { inspectBuffer, uintMatch } from './inspect-buffer.ts';
 import { Prefilter } from './prefilter.ts';
 import { RecordViews, type SignatureInput } from './record-views.ts';
@@ -63,8 +62,8 @@ export class SignatureSet {
     const views = new RecordViews(input);
     const cands = this.#candidates(views);
     if (cands.length === 0) return [];
-    const src = parseIp(input.src_ip);
-    const dst = parseIp(input.dst_ip);
+    const src = views.srcIp;
+    const dst = views.dstIp;
     if (!src || !dst) return [];
     const bits = new Set<string>();
     const matched = new Set<number>();
