@@ -42,9 +42,13 @@ export class SignatureSet {
   #epoch = 0;
   readonly #readsBits: Uint8Array;
 
-  constructor(signatures: readonly Signature[]) {
+  readonly #usePrefilter: boolean;
+
+  /** options.prefilter false: every signature is a candidate for every record (tests compare both ways). */
+  constructor(signatures: readonly Signature[], options: { prefilter?: boolean } = {}) {
     this.signatures = signatures;
-    this.#prefilter = new Prefilter(signatures);
+    this.#usePrefilter = options.prefilter ?? true;
+    this.#prefilter = new Prefilter(this.#usePrefilter ? signatures : []);
     this.#stamp = new Uint32Array(signatures.length);
     this.#readsBits = Uint8Array.from(signatures, (s) => (s.flowbits.some((f) => f.op === 'isset' || f.op === 'isnotset') ? 1 : 0));
   }
@@ -103,6 +107,7 @@ export class SignatureSet {
     }
     const stamp = this.#stamp;
     const out: number[] = [];
+    if (!this.#usePrefilter) return this.signatures.map((_, i) => i);
     this.#prefilter.candidates(views, (i) => {
       if (stamp[i] === epoch) return;
       stamp[i] = epoch;
