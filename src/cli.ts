@@ -13,7 +13,7 @@ export type Command =
   | { readonly kind: 'subcommand'; readonly name: string; readonly args: readonly string[] };
 
 /** Subcommands dispatched by main; each parses its own arguments. */
-export const SUBCOMMANDS = ['report', 'firewall-rules'] as const;
+export const SUBCOMMANDS = ['report', 'firewall-rules', 'rules'] as const;
 
 export function parseCommandLine(
   argv: readonly string[],
@@ -88,6 +88,7 @@ const GROUP_TITLES: Record<OptionGroup, string> = {
   alerts: 'Alerts',
   arp: 'Subnet claiming (ARP)',
   metrics: 'Metrics and health',
+  signatures: 'Community signatures (Suricata / ET Open)',
   appliance: 'Container (entrypoint.sh only)',
 };
 
@@ -99,6 +100,7 @@ export function renderHelp(version: string): string {
     '  synbait -i DEVICE [-n CIDR]... [-e PORTS]... [options]',
     '  synbait report PATH|s3://BUCKET/PREFIX ... [options]   (synbait report --help)',
     '  synbait firewall-rules --family 4|6 [-- SENSOR-FLAGS...]   (rules for entrypoint.sh; --help)',
+    '  synbait rules check FILE|DIR... | synbait rules update [options]   (community signatures; --help)',
     '',
     'Every flag can also be set with its environment variable; the flag wins.',
   ];

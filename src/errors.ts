@@ -8,6 +8,7 @@ export type SynbaitErrorCode =
   | 'SYNBAIT_ERR_FIREWALL'
   | 'SYNBAIT_ERR_UPLOAD'
   | 'SYNBAIT_ERR_RULES'
+  | 'SYNBAIT_ERR_RULES_UPDATE'
   | 'SYNBAIT_ERR_ARCHIVE'
   | 'SYNBAIT_ERR_REPORT'
   | 'SYNBAIT_ERR_INTERNAL';
@@ -59,6 +60,17 @@ export class RulesError extends SynbaitError {
   constructor(message: string, ruleId?: string, options?: { cause?: unknown }) {
     super('SYNBAIT_ERR_RULES', message, options);
     this.ruleId = ruleId;
+  }
+}
+
+/** Why `synbait rules update` did not install a new ruleset (the previous one stays current). */
+export type RulesUpdateFailure = 'download' | 'truncated' | 'checksum' | 'archive' | 'install';
+
+export class RulesUpdateError extends SynbaitError {
+  readonly reason: RulesUpdateFailure;
+  constructor(reason: RulesUpdateFailure, message: string, options?: { cause?: unknown }) {
+    super('SYNBAIT_ERR_RULES_UPDATE', message, options);
+    this.reason = reason;
   }
 }
 

@@ -64,6 +64,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       process.stdout.write(`synbait ${pkg.version}\n`);
       return 0;
     case 'subcommand': {
+      if (cmd.name === 'rules') {
+        const { runRules } = await load<typeof import('./ruleset/rules-cli.ts')>('./ruleset/rules-cli.ts');
+        return runRules(cmd.args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      }
       if (cmd.name === 'firewall-rules') {
         const { runFirewallRules } = await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts');
         return runFirewallRules(cmd.args, { stdout: process.stdout, stderr: process.stderr, env: process.env, hostname: hostname(), version: pkg.version });

@@ -4,6 +4,7 @@
 import { ConfigError } from '../errors.ts';
 import { type Cidr, parseCidr } from '../wire/address.ts';
 import { OPTIONS, type OptionSpec, LOG_LEVELS } from './options.ts';
+import { signatureSettings, type SignatureSettings } from './signature-settings.ts';
 import {
   type PortRange, mergePortRanges, parseBool, parseBytes, parseNonNegativeInt, parsePortList, parseSeconds,
 } from './parse-values.ts';
@@ -63,6 +64,8 @@ export interface Settings {
 
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
   readonly healthFile: string | undefined;
+
+  readonly signatures: SignatureSettings;
 }
 
 /** Raw values per long flag: strings for scalars, string[] for lists, boolean for bools. */
@@ -277,6 +280,8 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
 
     metricsListen,
     healthFile: text('health-file') || undefined,
+
+    signatures: signatureSettings({ text, list, fail }),
   };
   if (settings.archiveDir !== undefined && settings.spoolMaxBytes < 2 * settings.rotateSize) {
     fail('spool-max-bytes', `must be at least twice ${culprit('rotate-size')} (${settings.rotateSize} bytes): the files being written count against it`, text('spool-max-bytes'));
@@ -294,5 +299,6 @@ export function redactSettings(s: Settings): Record<string, unknown> {
     arpExclude: s.arpExclude.map((n) => n.text),
     slackWebhookUrl: s.slackWebhookUrl ? '[redacted]' : undefined,
     webhookUrl: s.webhookUrl ? '[redacted]' : undefined,
+    signatures: { ...s.signatures, vars: Object.fromEntries(s.signatures.vars) },
   };
 }

@@ -22,7 +22,7 @@ const content = fc.record({
 }).map((c) => `content:${c.neg ? '!' : ''}"${escape(c.w)}";${c.nocase ? ' nocase;' : ''}${c.pos}`);
 const extra = fc.constantFrom('', ' isdataat:1,relative;', ' pcre:"/a.?b/i";', ' pcre:"/^G/R";', ' byte_test:1,>,64,0,relative;', ' dsize:>10;', ' bsize:<40;', ' urilen:>2;');
 const rule = fc.tuple(fc.constantFrom(...BUFFERS), fc.array(content, { minLength: 1, maxLength: 3 }), extra, fc.constantFrom('alert tcp', 'alert http'))
-  .map(([buf, cs, x, h], i) => `${h} any any -> any any (msg:"g"; ${buf}${cs.join(' ')}${x} sid:${i + 1};)`);
+  .map(([buf, cs, x, h]) => `${h} any any -> any any (msg:"g"; ${buf}${cs.join(' ')}${x} sid:1;)`);
 
 const request = fc.tuple(fc.constantFrom('GET', 'POST', 'HEAD'), word, fc.array(word, { maxLength: 3 }), word)
   .map(([m, path, hs, body]) => `${m} /${path.replace(/[ \r\n]/g, '')} HTTP/1.1\r\nHost: ${hs[0] ?? 'h'}\r\n${hs.map((h, i) => `X-${i}: ${h.replace(/[\r\n]/g, '')}\r\n`).join('')}User-Agent: ${body}\r\n\r\n${body}`);
