@@ -4,21 +4,14 @@
 // for one record: signatures that only set bits run first, then those that test bits, repeated until nothing
 // changes (bounded), so a chain set-then-isset decides within one client payload. Labels come in load order.
 
+import type { CommunityLabel } from '../../record/flow-record.ts';
 import { inspectBuffer, uintMatch } from './inspect-buffer.ts';
 import { Prefilter } from './prefilter.ts';
 import { RecordViews, type SignatureInput } from './record-views.ts';
 import type { Signature, TcpFlagsTest } from './signature.ts';
 
-/** A community-rule label (see CommunityLabel in src/record/flow-record.ts). */
-export interface SignatureLabel {
-  readonly sid: number;
-  readonly gid?: number;
-  readonly rev: number;
-  readonly name: string;
-  readonly category: string;
-  readonly severity: Signature['severity'];
-  readonly ruleset: string;
-}
+/** The label of a matching community rule. */
+export type SignatureLabel = CommunityLabel;
 
 const FLOWBIT_ROUNDS = 4;
 /** TCP flags of a data segment from a client (ACK, PSH) and of its SYN. */
