@@ -3,6 +3,7 @@
 // classification.config beside them (or named) gives the classtypes. Files are read as latin1 so rule bytes
 // reach the parser unchanged. The only file system access of the signature pipeline.
 
+import { readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseClassificationConfig, type Classtype } from '../classify/suricata/index.ts';
@@ -59,27 +60,62 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-/** Reads every rules file under paths, with the ruleset name given to their labels. */
-export async function readRuleFiles(paths: readonly string[], ruleset: string, onFile?: (file: string, bytes: number) => void): Promise<LoadedRuleFiles> {
-  const sources: RuleSource[] = [];
-  const classification = new Map<string, Classtype>();
-  const classificationProblems: string[] = [];
-  let bytes = 0;
+/** Rule files found under paths, their classification, and their texts read one at a time on iteration. */
+export interface RuleFileSet {
+  readonly files: readonly string[];
+  readonly classification: Map<string, Classtype>;
+  readonly classificationProblems: readonly string[];
+  /** Reads each file when the iteration reaches it (compileSignatures then holds one file's text at a time). */
+  sources(onFile?: (file: string, bytes: number) => void): Iterable<RuleSource>;
+  /** Bytes read so far. */
+  readonly bytes: number;
+}
+
+function readTextSync(file: string): string {
+  try {
+    if (statSync(file).size > MAX_RULES_FILE_BYTES) throw new RulesError(`rules file ${file}: larger than ${MAX_RULES_FILE_BYTES} bytes`, file);
+    return readFileSync(file, 'latin1');
+  } catch (e) {
+    if (e instanceof RulesError) throw e;
+    throw new RulesError(`rules file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`, file, { cause: e });
+  }
+}
+
+export async function openRuleFiles(paths: readonly string[], ruleset: string): Promise<RuleFileSet> {
+  const files: string[] = [];
   const classFiles = new Set<string>();
   for (const path of paths) {
     const f = await filesOf(path);
     if (f.classification) classFiles.add(f.classification);
-    for (const file of f.rules) {
-      const text = await readText(file);
-      bytes += text.length;
-      sources.push({ file, text, ruleset });
-      onFile?.(file, bytes);
-    }
+    files.push(...f.rules);
   }
+  const classification = new Map<string, Classtype>();
+  const classificationProblems: string[] = [];
   for (const file of classFiles) {
     const r = parseClassificationConfig(await readText(file));
     for (const [k, v] of r.classes) classification.set(k, v);
     for (const p of r.problems) classificationProblems.push(`${file}:${p.line}: ${p.message}`);
   }
-  return { sources, classification, classificationProblems, bytes };
+  let bytes = 0;
+  return {
+    files, classification, classificationProblems,
+    get bytes() {
+      return bytes;
+    },
+    *sources(onFile) {
+      for (const file of files) {
+        const text = readTextSync(file);
+        bytes += text.length;
+        onFile?.(file, bytes);
+        yield { file, text, ruleset };
+      }
+    },
+  };
+}
+
+/** Reads every rules file under paths at once (small sets, tests), with the ruleset name given to their labels. */
+export async function readRuleFiles(paths: readonly string[], ruleset: string, onFile?: (file: string, bytes: number) => void): Promise<LoadedRuleFiles> {
+  const set = await openRuleFiles(paths, ruleset);
+  const sources = [...set.sources(onFile)];
+  return { sources, classification: set.classification, classificationProblems: set.classificationProblems, bytes: set.bytes };
 }

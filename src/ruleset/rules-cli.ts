@@ -10,7 +10,7 @@ import { splitFlag } from '../config/parse-values.ts';
 import { signatureSettings, type SignatureSettings } from '../config/signature-settings.ts';
 import { ConfigError, RulesError, RulesUpdateError, isSynbaitError } from '../errors.ts';
 import { parseCidr } from '../wire/address.ts';
-import { readRuleFiles } from './read-rules.ts';
+import { openRuleFiles } from './read-rules.ts';
 import { currentSet } from './rule-store.ts';
 import { updateRules } from './update-rules.ts';
 
@@ -117,10 +117,10 @@ async function check(a: RulesArgs, io: RulesIo): Promise<number> {
     paths = [cur];
   }
   const tty = io.stderr.isTTY === true;
-  const files = await readRuleFiles(paths, 'check', (f, bytes) => tty && io.stderr.write(`\r\x1b[2Kreading ${f} (${(bytes / 1e6).toFixed(1)} MB)`));
-  if (tty) io.stderr.write('\r\x1b[2Kcompiling...');
+  const files = await openRuleFiles(paths, 'check');
   const selection = { enable: await selectionFile(a.settings.enableFile, 'rules-enable'), disable: await selectionFile(a.settings.disableFile, 'rules-disable'), categories: a.settings.categories };
-  const c = compileSignatures(files.sources, { vars: ruleVars(a.networks, a.settings.vars), classification: files.classification, selection });
+  const progress = (f: string, bytes: number) => tty && io.stderr.write(`\r\x1b[2Kcompiling ${f} (${(bytes / 1e6).toFixed(1)} MB read)`);
+  const c = compileSignatures(files.sources(progress), { vars: ruleVars(a.networks, a.settings.vars), classification: files.classification, selection });
   if (tty) io.stderr.write('\r\x1b[2K');
   for (const p of files.classificationProblems) io.stderr.write(`synbait rules: ${p}\n`);
   const lines: string[] = [];

@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { createClassifier, INSPECT_LIMIT, type ClassifyInput } from '../../src/classify/index.ts';
 import { compileSignatures, ruleVars, type CompiledSignatures, type SignatureSet } from '../../src/classify/suricata/index.ts';
-import { readRuleFiles } from '../../src/ruleset/read-rules.ts';
+import { openRuleFiles } from '../../src/ruleset/read-rules.ts';
 import { adversarialPayloads } from '../unit/classify/adversarial.ts';
 import { loadIndex, payloadInput, synInput } from '../unit/classify/samples.ts';
 
@@ -64,10 +64,9 @@ async function load(path: string, categories: readonly string[]): Promise<{ c: C
   gc();
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
-  const files = await readRuleFiles([path], 'et/open');
-  const c = compileSignatures(files.sources, { vars: ruleVars([HOME]), classification: files.classification, selection: { enable: [], disable: [], categories } });
+  const files = await openRuleFiles([path], 'et/open');
+  const c = compileSignatures(files.sources(), { vars: ruleVars([HOME]), classification: files.classification, selection: { enable: [], disable: [], categories } });
   const ms = performance.now() - t0;
-  files.sources.length = 0;
   gc();
   return { c, ms, rssBytes: process.memoryUsage().rss - rss0, bytes: files.bytes };
 }

@@ -4,6 +4,7 @@
 // turned on without alerting; a test of a bit that no loaded rule sets can never hold, so its rule is skipped.
 
 import type { Classtype } from './classification.ts';
+import { flat } from './lazy-regex.ts';
 import { parseRule, type RuleResult } from './parse-rule.ts';
 import { SpecCache } from './rule-header.ts';
 import type { SignatureErrorCode, SkipReason } from './rule-problem.ts';
@@ -67,11 +68,14 @@ export interface CompiledSignatures {
 }
 
 interface Candidate {
-  readonly stmt: RuleStatement;
+  readonly line: number;
   readonly file: string;
   readonly ruleset: string;
-  readonly on: boolean;
+  readonly order: number;
+  on: boolean;
   result?: RuleResult;
+  /** Kept only for a disabled rule that sets flowbits: it may be turned on for an enabled rule's test. */
+  readonly stmt?: RuleStatement;
 }
 
 const setsOf = (s: Signature) => s.flowbits.filter((f) => f.op === 'set' || f.op === 'toggle').flatMap((f) => f.bits);
@@ -80,25 +84,34 @@ function unsatisfied(s: Signature, set: ReadonlySet<string>): boolean {
   return s.flowbits.some((f) => f.op === 'isset' && (f.any ? !f.bits.some((b) => set.has(b)) : !f.bits.every((b) => set.has(b))));
 }
 
-export function compileSignatures(sources: readonly RuleSource[], options: CompileOptions): CompiledSignatures {
+/**
+ * Sources are consumed one at a time and no rule text is kept once parsed (only disabled flowbit setters'),
+ * so a lazy iterable that reads each file when asked for it keeps at most one file's text in memory.
+ */
+export function compileSignatures(sources: Iterable<RuleSource>, options: CompileOptions): CompiledSignatures {
   const sel = options.selection ?? NO_SELECTION;
   const specs = new SpecCache(options.vars);
   const classes = options.classification ?? new Map<string, Classtype>();
   const cands: Candidate[] = [];
+  const parse = (c: Candidate, stmt: RuleStatement) => (c.result ??= parseRule(stmt, { file: c.file, ruleset: c.ruleset, specs, classes, order: c.order }));
   for (const src of sources) {
     if (!fileSelected(sel, src.file)) continue;
     for (const stmt of splitRuleStatements(src.text)) {
-      cands.push({ stmt, file: src.file, ruleset: src.ruleset, on: ruleEnabled(sel, quickIdentity(stmt.text, src.file), stmt.enabled) });
+      const on = ruleEnabled(sel, quickIdentity(stmt.text, src.file), stmt.enabled);
+      const keep = !on && SETS_FLOWBITS.test(stmt.text);
+      const c: Candidate = { line: stmt.line, file: src.file, ruleset: src.ruleset, order: cands.length, on, ...(keep && { stmt: { ...stmt, text: flat(stmt.text) } }) };
+      cands.push(c);
+      if (on) parse(c, stmt);
     }
   }
-  const parse = (c: Candidate, order: number) => (c.result ??= parseRule(c.stmt, { file: c.file, ruleset: c.ruleset, specs, classes, order }));
-  cands.forEach((c, i) => c.on && parse(c, i));
   const flowbitSetters = enableSetters(cands, parse);
   return assemble(cands, flowbitSetters);
 }
 
+const SETS_FLOWBITS = /flowbits\s*:\s*(set|toggle)\b/;
+
 /** Turns on (noalert) disabled rules that set bits the enabled rules test; returns how many. */
-function enableSetters(cands: Candidate[], parse: (c: Candidate, i: number) => RuleResult): number {
+function enableSetters(cands: Candidate[], parse: (c: Candidate, stmt: RuleStatement) => RuleResult): number {
   const tested = new Set<string>();
   const setByOn = new Set<string>();
   for (const c of cands) {
@@ -109,14 +122,14 @@ function enableSetters(cands: Candidate[], parse: (c: Candidate, i: number) => R
   const missing = [...tested].filter((b) => !setByOn.has(b));
   if (missing.length === 0) return 0;
   let n = 0;
-  cands.forEach((c, i) => {
-    if (c.on || !missing.some((b) => c.stmt.text.includes(b))) return;
-    const r = parse(c, i);
-    if (r.kind !== 'signature' || !setsOf(r.sig).some((b) => missing.includes(b))) return;
+  for (const c of cands) {
+    if (c.on || !c.stmt || !missing.some((b) => c.stmt!.text.includes(b))) continue;
+    const r = parse(c, c.stmt);
+    if (r.kind !== 'signature' || !setsOf(r.sig).some((b) => missing.includes(b))) continue;
     c.result = { kind: 'signature', sig: { ...r.sig, noalert: true } };
-    (c as { on: boolean }).on = true;
+    c.on = true;
     n++;
-  });
+  }
   return n;
 }
 
@@ -128,7 +141,7 @@ function assemble(cands: readonly Candidate[], flowbitSetters: number): Compiled
   for (const c of cands) {
     const r = c.result;
     if (!c.on || !r) continue;
-    const loc = { file: c.file, line: c.stmt.line, sid: r.kind === 'signature' ? r.sig.sid : r.sid, msg: r.kind === 'signature' ? r.sig.msg : r.msg };
+    const loc = { file: c.file, line: c.line, sid: r.kind === 'signature' ? r.sig.sid : r.sid, msg: r.kind === 'signature' ? r.sig.msg : r.msg };
     if (r.kind === 'skipped') skipped.push({ ...loc, option: r.option, reason: r.reason });
     else if (r.kind === 'error') errors.push({ ...loc, option: r.option, code: r.code, message: r.message });
     else {

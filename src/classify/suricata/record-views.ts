@@ -87,7 +87,6 @@ export class RecordViews {
   #http(name: BufferName): string | undefined {
     const req = this.parsed.request!;
     const hs = this.#mergedHeaders();
-    const header = (n: string) => mergedValue(hs, n);
     switch (name) {
       case 'http.method': return req.method;
       case 'http.uri': return normalizeUri(originTarget(req.uri));
@@ -103,15 +102,15 @@ export class RecordViews {
       case 'http.start': return `${req.line}\r\n${hs.map((h) => `${h.name}: ${h.value}\r\n`).join('')}${hs.length > 0 ? '\r\n' : ''}`;
       case 'http.host': return requestAuthority(req, hs)?.host;
       case 'http.host.raw': return requestAuthority(req, hs)?.raw;
-      case 'http.user_agent': return header('user-agent');
-      case 'http.cookie': return header('cookie');
-      case 'http.content_type': return header('content-type');
-      case 'http.content_len': return header('content-length');
-      case 'http.referer': return header('referer');
-      case 'http.accept': return header('accept');
-      case 'http.accept_enc': return header('accept-encoding');
-      case 'http.accept_lang': return header('accept-language');
-      case 'http.connection': return header('connection');
+      case 'http.user_agent': return mergedValue(hs, 'user-agent');
+      case 'http.cookie': return mergedValue(hs, 'cookie');
+      case 'http.content_type': return mergedValue(hs, 'content-type');
+      case 'http.content_len': return mergedValue(hs, 'content-length');
+      case 'http.referer': return mergedValue(hs, 'referer');
+      case 'http.accept': return mergedValue(hs, 'accept');
+      case 'http.accept_enc': return mergedValue(hs, 'accept-encoding');
+      case 'http.accept_lang': return mergedValue(hs, 'accept-language');
+      case 'http.connection': return mergedValue(hs, 'connection');
       case 'http.request_body': return req.body === '' ? undefined : req.body;
       default: return undefined;
     }
