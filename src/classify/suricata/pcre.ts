@@ -113,103 +113,103 @@ function groupFor(rest: string): { out: string; used: number; extended?: boolean
   return { out, used: flags[0].length + 1, extended: flags[1]!.includes('x') };
 }
 
+interface Scan {
+  readonly source: string;
+  readonly opts: { readonly multiline: boolean; readonly dollarEndOnly: boolean };
+  inClass: boolean;
+  extended: boolean;
+}
+
+/** One token at i: the RE2 text it becomes and where the next token starts, or why it cannot run. */
+type Step = { readonly out: string; readonly next: number } | PcreSkip;
+
+function escapeAt(st: Scan, i: number): Step {
+  const src = st.source;
+  const e = src[i + 1] ?? '';
+  if (e === 'Q') {
+    const end = src.indexOf('\\E', i + 2);
+    const lit = end < 0 ? src.slice(i + 2) : src.slice(i + 2, end);
+    return { out: lit.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'), next: end < 0 ? src.length : end + 2 };
+  }
+  const r = escapeFor(e, src[i + 2] ?? '', st.inClass);
+  return typeof r === 'string' ? r : { out: r.out, next: i + 1 + r.used };
+}
+
+function classAt(st: Scan, i: number): Step {
+  const src = st.source;
+  const c = src[i]!;
+  if (c === ']') st.inClass = false;
+  else if (c === '[' && src[i + 1] === ':') {
+    const end = src.indexOf(':]', i + 2);
+    if (end > 0) return { out: src.slice(i, end + 2), next: end + 2 };
+  }
+  return { out: c, next: i + 1 };
+}
+
+/** Quantifiers: possessive forms (a++, a{2}+) have no linear-time equivalent; {n,m} above 1,000 neither. */
+function quantifierAt(st: Scan, i: number): Step | undefined {
+  const src = st.source;
+  const c = src[i]!;
+  let out: string;
+  let next: number;
+  if (c === '*' || c === '+' || c === '?') {
+    out = c;
+    next = i + 1;
+  } else {
+    const m = /^\{(\d*)(?:,(\d*))?\}/.exec(src.slice(i, i + 24));
+    if (!m || (m[1] === '' && (m[2] === undefined || m[2] === ''))) return c === '{' ? { out: '\\{', next: i + 1 } : undefined;
+    const lo = m[1] === '' ? 0 : Number(m[1]);
+    const hi = m[2] === undefined || m[2] === '' ? lo : Number(m[2]);
+    if (lo > 1000 || hi > 1000) return 'pcre:repeat';
+    out = m[1] === '' ? `{0,${m[2]}}` : m[0];
+    next = i + m[0].length;
+  }
+  if (src[next] === '+') return 'pcre:atomic';
+  if (src[next] === '?') return { out: `${out}?`, next: next + 1 };
+  return { out, next };
+}
+
+function tokenAt(st: Scan, i: number): Step {
+  const src = st.source;
+  const c = src[i]!;
+  if (c === '\\') return escapeAt(st, i);
+  if (st.inClass) return classAt(st, i);
+  if (st.extended && /[ \t\n\r\f\v]/.test(c)) return { out: '', next: i + 1 };
+  if (st.extended && c === '#') {
+    const nl = src.indexOf('\n', i);
+    return { out: '', next: nl < 0 ? src.length : nl + 1 };
+  }
+  if (c === '[') {
+    st.inClass = true;
+    // a ']' (or '^]') right after the opening bracket is a literal, in PCRE and RE2 alike
+    const lit = /^\[\^?\]?/.exec(src.slice(i))![0];
+    return { out: lit, next: i + lit.length };
+  }
+  if (c === '(') {
+    const g = groupFor(src.slice(i + 1, i + 40));
+    if (g === 'comment') {
+      const end = src.indexOf(')', i);
+      return { out: '', next: end < 0 ? src.length : end + 1 };
+    }
+    if (typeof g === 'string') return g;
+    if (g.extended) st.extended = true; // (?x): extended from here on (an approximation for a scoped group)
+    return { out: g.out, next: i + g.used };
+  }
+  const q = quantifierAt(st, i);
+  if (q !== undefined) return q;
+  if (c === '$' && !st.opts.multiline && !st.opts.dollarEndOnly) return { out: '(?:\\n?\\z)', next: i + 1 };
+  return { out: c, next: i + 1 };
+}
+
 /** Rewrites PCRE syntax to RE2 syntax, or names what re2js cannot run. Linear in the pattern length. */
 export function translatePcre(source: string, opts: { extended: boolean; multiline: boolean; dollarEndOnly: boolean }): Translated {
+  const st: Scan = { source, opts, inClass: false, extended: opts.extended };
   let out = '';
-  let inClass = false;
-  let extended = opts.extended;
   for (let i = 0; i < source.length; ) {
-    const c = source[i]!;
-    if (c === '\\') {
-      const e = source[i + 1] ?? '';
-      if (e === 'Q') {
-        const end = source.indexOf('\\E', i + 2);
-        const lit = end < 0 ? source.slice(i + 2) : source.slice(i + 2, end);
-        out += lit.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-        i = end < 0 ? source.length : end + 2;
-        continue;
-      }
-      const r = escapeFor(e, source[i + 2] ?? '', inClass);
-      if (typeof r === 'string') return { ok: false, reason: r };
-      out += r.out;
-      i += 1 + r.used;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      else if (c === '[' && source[i + 1] === ':') {
-        const end = source.indexOf(':]', i + 2);
-        if (end > 0) {
-          out += source.slice(i, end + 2);
-          i = end + 2;
-          continue;
-        }
-      }
-      out += c;
-      i++;
-      continue;
-    }
-    if (extended && (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v')) {
-      i++;
-      continue;
-    }
-    if (extended && c === '#') {
-      const nl = source.indexOf('\n', i);
-      i = nl < 0 ? source.length : nl + 1;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      i++;
-      // a ']' (or '^]') right after the opening bracket is a literal, in PCRE and RE2 alike
-      if (source[i] === '^') out += source[i++];
-      if (source[i] === ']') out += source[i++];
-      continue;
-    }
-    if (c === '(') {
-      const g = groupFor(source.slice(i + 1, i + 40));
-      if (g === 'comment') {
-        const end = source.indexOf(')', i);
-        i = end < 0 ? source.length : end + 1;
-        continue;
-      }
-      if (typeof g === 'string') return { ok: false, reason: g };
-      if (g.extended) extended = true; // (?x): extended from here on (an approximation for a scoped group)
-      out += g.out;
-      i += g.used;
-      continue;
-    }
-    if (c === '*' || c === '+' || c === '?') {
-      out += c;
-      i++;
-      if (source[i] === '+') return { ok: false, reason: 'pcre:atomic' };
-      if (source[i] === '?') out += source[i++];
-      continue;
-    }
-    if (c === '{') {
-      const m = /^\{(\d*)(?:,(\d*))?\}/.exec(source.slice(i, i + 24));
-      if (m && (m[1] !== '' || (m[2] !== undefined && m[2] !== ''))) {
-        const lo = m[1] === '' ? 0 : Number(m[1]);
-        const hi = m[2] === undefined ? lo : m[2] === '' ? lo : Number(m[2]);
-        if (lo > 1000 || hi > 1000) return { ok: false, reason: 'pcre:repeat' };
-        out += m[1] === '' ? `{0,${m[2]}}` : m[0];
-        i += m[0].length;
-        if (source[i] === '+') return { ok: false, reason: 'pcre:atomic' };
-        if (source[i] === '?') out += source[i++];
-        continue;
-      }
-      out += '\\{';
-      i++;
-      continue;
-    }
-    if (c === '$' && !opts.multiline && !opts.dollarEndOnly) {
-      out += '(?:\\n?\\z)';
-      i++;
-      continue;
-    }
-    out += c;
-    i++;
+    const r = tokenAt(st, i);
+    if (typeof r === 'string') return { ok: false, reason: r };
+    out += r.out;
+    i = r.next;
   }
   return { ok: true, source: out };
 }
