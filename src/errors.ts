@@ -13,6 +13,7 @@ export type SynbaitErrorCode =
   | 'SYNBAIT_ERR_UPLOAD_VERIFY' // the stored object is not the file's bytes
   | 'SYNBAIT_ERR_UPLOAD_LOCAL_FILE' // a spool file cannot be read: skip it
   | 'SYNBAIT_ERR_RULES' // a rule file or rule is invalid
+  | 'SYNBAIT_ERR_RULES_UPDATE' // `synbait rules update` could not install a new ruleset
   | 'SYNBAIT_ERR_ARCHIVE' // archive writes keep failing
   | 'SYNBAIT_ERR_ARCHIVE_DIR' // --archive-dir cannot be used
   | 'SYNBAIT_ERR_OBSERVER' // --metrics-listen or --health-file cannot start
@@ -69,6 +70,17 @@ export class RulesError extends SynbaitError {
   constructor(message: string, ruleId?: string, options?: { cause?: unknown }) {
     super('SYNBAIT_ERR_RULES', message, options);
     this.ruleId = ruleId;
+  }
+}
+
+/** Why `synbait rules update` did not install a new ruleset (the previous one stays current). */
+export type RulesUpdateFailure = 'download' | 'truncated' | 'checksum' | 'archive' | 'install';
+
+export class RulesUpdateError extends SynbaitError {
+  readonly reason: RulesUpdateFailure;
+  constructor(reason: RulesUpdateFailure, message: string, options?: { cause?: unknown }) {
+    super('SYNBAIT_ERR_RULES_UPDATE', message, options);
+    this.reason = reason;
   }
 }
 

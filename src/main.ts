@@ -23,6 +23,7 @@ const SUBCOMMANDS: Readonly<Record<SubcommandName, () => Promise<Subcommand>>> =
   report: async () => (await load<typeof import('./report/cli.ts')>('./report/cli.ts')).runReport,
   'firewall-rules': async () => (await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts')).runFirewallRules,
   label: async () => (await load<typeof import('./label/cli.ts')>('./label/cli.ts')).runLabel,
+  rules: async () => (await load<typeof import('./ruleset/rules-cli.ts')>('./ruleset/rules-cli.ts')).runRules,
 };
 
 /** Runs the command line; resolves with the exit status, or undefined when the process should end on its own. */

@@ -19,6 +19,7 @@ export type OptionGroup =
   | 'alerts'
   | 'arp'
   | 'metrics'
+  | 'signatures'
   | 'appliance';
 
 export interface OptionSpec {
@@ -40,6 +41,9 @@ export interface OptionSpec {
   /** Read by entrypoint.sh only; the sensor accepts and ignores it. */
   readonly entrypointOnly?: boolean;
 }
+
+/** ET Open for the Suricata 7 rule syntax the signature evaluator speaks. */
+export const ET_OPEN_URL = 'https://rules.emergingthreats.net/open/suricata-7.0.3/emerging.rules.tar.gz';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -143,6 +147,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Serve /metrics (Prometheus) and /healthz here, e.g. 127.0.0.1:9108 (off unless set; a bare PORT means 127.0.0.1:PORT). Bound beyond loopback, its port is excluded from monitoring.' },
   { flag: 'health-file', env: 'SYNBAIT_HEALTH_FILE', kind: 'string', metavar: 'PATH', group: 'metrics',
     help: 'Rewrite this file every 2 s while the capture is open and its loop alive, remove it when not (the container image sets /run/synbait/heartbeat for its HEALTHCHECK; off unless set).' },
+
+  // community signatures (Suricata / ET Open); loading into the sensor and the schedule come with its integration
+  { flag: 'rules-dir', env: 'SYNBAIT_RULES_DIR', kind: 'string', metavar: 'DIR', group: 'signatures',
+    help: 'Directory where `synbait rules update` keeps the community ruleset (sets/ and a current link); off unless set (docs/signatures.md).' },
+  { flag: 'rules-update-url', env: 'SYNBAIT_RULES_UPDATE_URL', kind: 'string', default: ET_OPEN_URL, metavar: 'URL|FILE', group: 'signatures',
+    help: 'Where `synbait rules update` fetches the ruleset (a .tar.gz of .rules files); the official ET Open URL is verified against its published .md5.' },
+  { flag: 'rules-update-schedule', env: 'SYNBAIT_RULES_UPDATE_SCHEDULE', kind: 'string', default: '17 4 * * *', metavar: 'CRON', group: 'signatures',
+    help: 'When a running sensor with --rules-dir refreshes its ruleset (cron syntax, UTC); "off" disables.' },
+  { flag: 'rules-categories', env: 'SYNBAIT_RULES_CATEGORIES', kind: 'list', metavar: 'NAMES', group: 'signatures',
+    help: 'Load only these ET categories (emerging-<name>.rules), e.g. exploit,web_server,scan; repeatable. Default: every file.' },
+  { flag: 'rules-enable', env: 'SYNBAIT_RULES_ENABLE', kind: 'string', metavar: 'FILE', group: 'signatures',
+    help: 'enable.conf as suricata-update reads it: sids, gid:sid, re:REGEX, group:FILE lines turning rules on (applied after --rules-disable).' },
+  { flag: 'rules-disable', env: 'SYNBAIT_RULES_DISABLE', kind: 'string', metavar: 'FILE', group: 'signatures',
+    help: 'disable.conf as suricata-update reads it: the same line kinds, turning rules off.' },
+  { flag: 'rules-var', env: 'SYNBAIT_RULES_VAR', kind: 'list', metavar: 'NAME=VALUE', group: 'signatures',
+    help: 'Set a rule variable, e.g. HTTP_PORTS=[80,8080] or HOME_NET=[192.0.2.0/24]; repeatable. HOME_NET defaults to the monitored networks, the rest to suricata.yaml\'s defaults.' },
 
   // read by entrypoint.sh in the container; the sensor accepts them in its environment and ignores them
   { flag: 'firewall', env: 'SYNBAIT_FIREWALL', kind: 'enum', values: ['on', 'off'], default: 'on', group: 'appliance', entrypointOnly: true,

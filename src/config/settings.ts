@@ -6,6 +6,7 @@ import { type Cidr, parseCidr } from '../wire/address.ts';
 import { LOG_LEVELS } from './options.ts';
 import { type PortRange, mergePortRanges, parsePortList } from './parse-values.ts';
 import { RawReader, type RawSources, type RawValues } from './raw-values.ts';
+import { signatureSettings, type SignatureSettings } from './signature-settings.ts';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -62,6 +63,8 @@ export interface Settings {
 
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
   readonly healthFile: string | undefined;
+
+  readonly signatures: SignatureSettings;
 }
 
 export type { RawSources, RawValues } from './raw-values.ts';
@@ -83,6 +86,7 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     ...readArp(r),
     metricsListen: readListen(r, 'metrics-listen'),
     healthFile: r.optional('health-file'),
+    signatures: signatureSettings(r),
   };
   if (settings.archiveDir !== undefined && settings.spoolMaxBytes < 2 * settings.rotateSize) {
     r.fail('spool-max-bytes', `must be at least twice ${r.culprit('rotate-size')} (${settings.rotateSize} bytes): the files being written count against it`, r.text('spool-max-bytes'));
@@ -200,5 +204,6 @@ export function redactSettings(s: Settings): Record<string, unknown> {
     arpExclude: s.arpExclude.map((n) => n.text),
     slackWebhookUrl: s.slackWebhookUrl ? '[redacted]' : undefined,
     webhookUrl: s.webhookUrl ? '[redacted]' : undefined,
+    signatures: { ...s.signatures, vars: Object.fromEntries(s.signatures.vars) },
   };
 }

@@ -37,6 +37,26 @@ export interface Label {
   readonly severity: Severity;
 }
 
+/**
+ * A label from a community rule (Suricata / ET Open, src/classify/suricata): identified by its sid (and gid when
+ * not 1) within a ruleset, with the rule's msg as name, its classtype as category and a severity from its
+ * priority (1 high, 2 medium, 3 low, 4+ info). Proposed for records beside our own labels (docs/signatures.md).
+ */
+export interface CommunityLabel {
+  readonly sid: number;
+  readonly gid?: number;
+  readonly rev: number;
+  readonly name: string;
+  readonly category: string; // classtype, e.g. "web-application-attack"; "" when the rule has none
+  readonly severity: Severity;
+  readonly ruleset: string; // e.g. "et/open"
+}
+
+/** What a record's labels can hold once community rules label records: ours (id) or theirs (sid + ruleset). */
+export type RecordLabel = Label | CommunityLabel;
+
+export const isCommunityLabel = (l: RecordLabel): l is CommunityLabel => 'sid' in l;
+
 /** Facts of the client's first TCP SYN (IP and TCP header), useful to tell scanners apart. */
 export interface SynFingerprint {
   readonly ttl: number; // IPv4 TTL or IPv6 hop limit

@@ -20,6 +20,10 @@ export interface ClientHello {
   readonly alpn: readonly string[];
   readonly signatureAlgorithms: readonly number[];
   readonly supportedVersions: readonly number[];
+  /** supported_groups (elliptic curves), in order, GREASE included. */
+  readonly supportedGroups: readonly number[];
+  /** ec_point_formats, in order. */
+  readonly ecPointFormats: readonly number[];
 }
 
 /** GREASE values (RFC 8701): 0x0a0a, 0x1a1a ... 0xfafa. */
@@ -93,6 +97,8 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
   const alpn: string[] = [];
   const signatureAlgorithms: number[] = [];
   const supportedVersions: number[] = [];
+  const supportedGroups: number[] = [];
+  const ecPointFormats: number[] = [];
   let sni: string | undefined;
   const extTotal = u16be(h, p, end);
   if (extTotal >= 0) {
@@ -122,6 +128,12 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
       } else if (type === 0x000d) {
         const listEnd = Math.min(dEnd, d + 2 + Math.max(0, u16be(h, d, dEnd)));
         for (let q = d + 2; q + 2 <= listEnd; q += 2) signatureAlgorithms.push(u16be(h, q, listEnd));
+      } else if (type === 0x000a) {
+        const listEnd = Math.min(dEnd, d + 2 + Math.max(0, u16be(h, d, dEnd)));
+        for (let q = d + 2; q + 2 <= listEnd; q += 2) supportedGroups.push(u16be(h, q, listEnd));
+      } else if (type === 0x000b) {
+        const listEnd = Math.min(dEnd, d + 1 + Math.max(0, u8(h, d, dEnd)));
+        for (let q = d + 1; q < listEnd; q++) ecPointFormats.push(u8(h, q, listEnd));
       } else if (type === 0x002b) {
         const listEnd = Math.min(dEnd, d + 1 + Math.max(0, u8(h, d, dEnd)));
         for (let q = d + 1; q + 2 <= listEnd; q += 2) supportedVersions.push(u16be(h, q, listEnd));
@@ -129,7 +141,10 @@ export function parseClientHello(b: Uint8Array): ClientHello | null {
       p = dEnd;
     }
   }
-  return { legacyVersion, ciphers, extensions, ...(sni !== undefined && { sni }), alpn, signatureAlgorithms, supportedVersions };
+  return {
+    legacyVersion, ciphers, extensions, ...(sni !== undefined && { sni }), alpn, signatureAlgorithms, supportedVersions,
+    supportedGroups, ecPointFormats,
+  };
 }
 
 const VERSION_CODES: Record<number, string> = { 0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10', 0x0300: 's3', 0x0200: 's2', 0x0100: 's1' };
