@@ -13,7 +13,7 @@ export type Command =
   | { readonly kind: 'subcommand'; readonly name: string; readonly args: readonly string[] };
 
 /** Subcommands dispatched by main; each parses its own arguments. */
-export const SUBCOMMANDS = ['report', 'firewall-rules'] as const;
+export const SUBCOMMANDS = ['report', 'firewall', 'firewall-rules'] as const;
 
 export function parseCommandLine(
   argv: readonly string[],
@@ -98,7 +98,7 @@ export function renderHelp(version: string): string {
     'Usage:',
     '  synbait -i DEVICE [-n CIDR]... [-e PORTS]... [options]',
     '  synbait report PATH|s3://BUCKET/PREFIX ... [options]   (synbait report --help)',
-    '  synbait firewall-rules --family 4|6 [-- SENSOR-FLAGS...]   (rules for entrypoint.sh; --help)',
+    '  synbait firewall up|down|render|device ...   (the container firewall; synbait firewall --help)',
     '',
     'Every flag can also be set with its environment variable; the flag wins.',
   ];

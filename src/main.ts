@@ -64,6 +64,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       process.stdout.write(`synbait ${pkg.version}\n`);
       return 0;
     case 'subcommand': {
+      if (cmd.name === 'firewall') return (await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts')).runFirewall(cmd.args, { stdout: process.stdout, stderr: process.stderr, env: process.env, hostname: hostname(), version: pkg.version });
       if (cmd.name === 'firewall-rules') {
         const { runFirewallRules } = await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts');
         return runFirewallRules(cmd.args, { stdout: process.stdout, stderr: process.stderr, env: process.env, hostname: hostname(), version: pkg.version });
