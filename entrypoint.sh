@@ -2,7 +2,6 @@
 # synbait container entrypoint: supervision only. Every firewall decision (backend, leftovers, rules, teardown) is
 # `synbait firewall` (src/firewall/); this script calls `firewall up`, runs the sensor as a child (supervised, not
 # exec'd: we own the cleanup), forwards TERM/INT to it, waits, and calls `firewall down` on exit.
-#
 #   entrypoint.sh [SENSOR-FLAGS...]   run the sensor (flags and SYNBAIT_* variables as for `synbait`)
 #   entrypoint.sh cleanup             remove every synbait rule (both backends, both families) and exit
 #   entrypoint.sh healthcheck         exit 0 while the sensor is healthy (the image's HEALTHCHECK; no Node start)
@@ -12,9 +11,8 @@ set -u
 
 HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 SENSOR=("$HERE/src/bin.mjs")
-# after a forwarded TERM/INT the sensor stops within its own budget (4.5 s); this is the backstop
-KILL_AFTER=10
-HEARTBEAT_MAX_AGE=10
+# after a forwarded TERM/INT the sensor stops within its own budget (4.5 s); KILL_AFTER is the backstop
+KILL_AFTER=10 HEARTBEAT_MAX_AGE=10
 
 json_str() {
   local s=${1//\\/\\\\}
@@ -103,9 +101,7 @@ if [ -z "${SYNBAIT_DEVICE:-}" ]; then
   if [ -n "$device" ]; then export SYNBAIT_DEVICE=$device; else unset SYNBAIT_DEVICE; fi
 fi
 
-trap 'on_signal TERM 15' TERM
-trap 'on_signal INT 2' INT
-trap on_exit EXIT
+trap 'on_signal TERM 15' TERM && trap 'on_signal INT 2' INT && trap on_exit EXIT
 
 # removes leftovers, installs, removes what it installed if that fails; its undo plan is in its log
 INSTALLED=1
@@ -114,16 +110,8 @@ INSTALLED=1
 "${SENSOR[@]}" "$@" &
 CHILD=$!
 log info SensorSpawned "sensor started (pid $CHILD)" pid "$CHILD"
-while :; do
-  wait "$CHILD"
-  rc=$?
-  kill -0 "$CHILD" 2>/dev/null || break
-done
-if [ "$rc" -gt 128 ]; then
-  # wait was interrupted by a trap as the sensor ended: fetch its own status
-  wait "$CHILD" 2>/dev/null
-  again=$?
-  [ "$again" -ne 127 ] && rc=$again
-fi
+while wait "$CHILD"; rc=$?; kill -0 "$CHILD" 2>/dev/null; do :; done
+# wait was interrupted by a trap as the sensor ended: fetch its own status
+if [ "$rc" -gt 128 ]; then wait "$CHILD" 2>/dev/null; again=$? && [ "$again" -ne 127 ] && rc=$again; fi
 log info SensorExited "sensor exited with status $rc" status "$rc"
 exit "$rc"
