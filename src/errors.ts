@@ -2,6 +2,7 @@
 
 export type SynbaitErrorCode =
   | 'SYNBAIT_ERR_CONFIG'
+  | 'SYNBAIT_ERR_SPOOL_LOCKED'
   | 'SYNBAIT_ERR_CAPTURE'
   | 'SYNBAIT_ERR_CAPTURE_PERMISSION'
   | 'SYNBAIT_ERR_NO_DEVICE'
@@ -29,6 +30,11 @@ export class ConfigError extends SynbaitError {
     super('SYNBAIT_ERR_CONFIG', message, options);
     this.culprit = culprit;
   }
+}
+
+/** Another sensor holds the --archive-dir lock (one sensor per spool). Exit status 2, like any ConfigError. */
+export class SpoolLockedError extends ConfigError {
+  override readonly code = 'SYNBAIT_ERR_SPOOL_LOCKED' as const;
 }
 
 export class CaptureError extends SynbaitError {
