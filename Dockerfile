@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # synbait sensor image: the sensor (TypeScript run by tsx), libpcap, iptables, and entrypoint.sh, which installs
 # the drop rules of iptables/ on the host, supervises the sensor and removes the rules when it stops.
 # Run with host networking and only NET_RAW + NET_ADMIN (compose.yaml, docs/ecs/); see docs/appliance.md.
@@ -30,11 +29,13 @@ RUN npm ci --omit=dev \
  && rm -rf /root/.npm
 
 FROM docker.io/library/node:24-bookworm-slim
-# libpcap for the capture, iptables (nft and legacy) for entrypoint.sh; nothing else. No apt lists and no apt
-# caches (/var/cache/apt/*.bin alone would add 75 MB).
+# libpcap for the capture, iptables (nft and legacy) for `synbait firewall`; nothing else (flock(1) for the spool
+# lock is util-linux, part of every Debian base). No apt lists and no apt caches (/var/cache/apt/*.bin alone would
+# add 75 MB). `synbait` on PATH for `docker compose exec synbait synbait report ...`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpcap0.8 iptables \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
+ && ln -s /app/src/bin.mjs /usr/local/bin/synbait
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY package.json package-lock.json entrypoint.sh ./
