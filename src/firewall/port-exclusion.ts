@@ -44,40 +44,43 @@ export async function installedFamilies(x: FirewallExecutor): Promise<InstalledF
   return out;
 }
 
-/** Inserts the RETURN rules where they are missing; false if an insert failed. `detail` says why, for the log. */
-export async function addPortExclusion(x: FirewallExecutor, r: PortRange, detail = '', where?: readonly InstalledFamily[]): Promise<boolean> {
+type RuleChange = (x: FirewallExecutor, w: InstalledFamily, rule: readonly string[]) => Promise<boolean>;
+
+/** Applies `change` to the TCP and UDP rule of `r` in each family, then logs `event` once per family. */
+async function changeEverywhere(
+  x: FirewallExecutor,
+  r: PortRange,
+  change: RuleChange,
+  log: { event: string; what: string; detail: string },
+  where?: readonly InstalledFamily[],
+): Promise<boolean> {
   let ok = true;
   for (const w of where ?? (await installedFamilies(x))) {
-    for (const proto of ['tcp', 'udp'] as const) {
-      const rule = exclusionRule(proto, r);
-      if (await x.check(command(w, '-C', INPUT_CHAIN, ...rule))) continue;
-      if ((await x.run(command(w, '-I', INPUT_CHAIN, '1', ...rule))).status !== 0) ok = false;
-    }
+    for (const proto of ['tcp', 'udp'] as const) if (!(await change(x, w, exclusionRule(proto, r)))) ok = false;
     x.log.info(
-      { event: 'FirewallPortExcluded', port: portText(r), backend: w.backend, family: String(w.family), detail },
-      `port ${portText(r)} excluded (${w.backend}, IPv${w.family})${detail ? `: ${detail}` : ''}`,
+      { event: log.event, port: portText(r), backend: w.backend, family: String(w.family), detail: log.detail },
+      `port ${portText(r)} ${log.what} (${w.backend}, IPv${w.family})${log.detail ? `: ${log.detail}` : ''}`,
     );
   }
   return ok;
 }
 
-/** Deletes every copy of the RETURN rules; false if a delete failed. */
-export async function removePortExclusion(x: FirewallExecutor, r: PortRange, detail = '', where?: readonly InstalledFamily[]): Promise<boolean> {
-  let ok = true;
-  for (const w of where ?? (await installedFamilies(x))) {
-    for (const proto of ['tcp', 'udp'] as const) {
-      const rule = exclusionRule(proto, r);
-      for (let i = 0; i < MAX_COPIES && (await x.check(command(w, '-C', INPUT_CHAIN, ...rule))); i++) {
-        if ((await x.run(command(w, '-D', INPUT_CHAIN, ...rule))).status !== 0) {
-          ok = false;
-          break;
-        }
-      }
-    }
-    x.log.info(
-      { event: 'FirewallPortIncluded', port: portText(r), backend: w.backend, family: String(w.family), detail },
-      `port ${portText(r)} monitored again (${w.backend}, IPv${w.family})${detail ? `: ${detail}` : ''}`,
-    );
+const insertIfMissing: RuleChange = async (x, w, rule) =>
+  (await x.check(command(w, '-C', INPUT_CHAIN, ...rule))) || (await x.run(command(w, '-I', INPUT_CHAIN, '1', ...rule))).status === 0;
+
+const deleteEveryCopy: RuleChange = async (x, w, rule) => {
+  for (let i = 0; i < MAX_COPIES && (await x.check(command(w, '-C', INPUT_CHAIN, ...rule))); i++) {
+    if ((await x.run(command(w, '-D', INPUT_CHAIN, ...rule))).status !== 0) return false;
   }
-  return ok;
+  return true;
+};
+
+/** Inserts the RETURN rules where they are missing; false if an insert failed. `detail` says why, for the log. */
+export function addPortExclusion(x: FirewallExecutor, r: PortRange, detail = '', where?: readonly InstalledFamily[]): Promise<boolean> {
+  return changeEverywhere(x, r, insertIfMissing, { event: 'FirewallPortExcluded', what: 'excluded', detail }, where);
+}
+
+/** Deletes every copy of the RETURN rules; false if a delete failed. */
+export function removePortExclusion(x: FirewallExecutor, r: PortRange, detail = '', where?: readonly InstalledFamily[]): Promise<boolean> {
+  return changeEverywhere(x, r, deleteEveryCopy, { event: 'FirewallPortIncluded', what: 'monitored again', detail }, where);
 }
