@@ -30,7 +30,8 @@ async function hostRuleCounts(x: FirewallExecutor): Promise<HostRuleCounts> {
 async function pickBackend(x: FirewallExecutor, config: FirewallConfig): Promise<Backend> {
   const choice = await chooseBackend(config.backend, () => hostRuleCounts(x));
   if (choice.reason === 'override') {
-    x.log.info({ event: 'BackendChosen', backend: choice.backend, reason: 'override' }, `iptables backend ${choice.backend} (SYNBAIT_IPTABLES_BACKEND)`);
+    const msg = `iptables backend ${choice.backend} (SYNBAIT_IPTABLES_BACKEND)`;
+    x.log.info({ event: 'BackendChosen', backend: choice.backend, reason: 'override' }, msg);
   } else {
     const { legacy, nft } = choice.counts;
     x.log.info(
@@ -43,7 +44,8 @@ async function pickBackend(x: FirewallExecutor, config: FirewallConfig): Promise
 
 export async function firewallUp(x: FirewallExecutor, config: FirewallConfig, rules: RenderedRules): Promise<UpOutcome> {
   if (!config.enabled) {
-    x.log.info({ event: 'FirewallSkipped' }, 'SYNBAIT_FIREWALL=off: no rules installed or removed; the host firewall must drop what the sensor answers');
+    const msg = 'SYNBAIT_FIREWALL=off: no rules installed or removed; the host firewall must drop what the sensor answers';
+    x.log.info({ event: 'FirewallSkipped' }, msg);
     return { status: 0, families: [], undo: [] };
   }
   // leftovers of a run that was SIGKILLed, in whichever backend it used
@@ -64,7 +66,8 @@ export async function firewallUp(x: FirewallExecutor, config: FirewallConfig, ru
     }
     families.push(family);
     if (!(await installFamily(x, planInstall(backend, family, rules[family])))) {
-      x.log.fatal({ event: 'FirewallFailed', backend, family: String(family) }, `cannot install the IPv${family} rules (${backend}); removing what was installed`);
+      const msg = `cannot install the IPv${family} rules (${backend}); removing what was installed`;
+      x.log.fatal({ event: 'FirewallFailed', backend, family: String(family) }, msg);
       await teardownBackends(x, [backend]);
       return { status: 1 };
     }

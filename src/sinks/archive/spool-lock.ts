@@ -38,20 +38,24 @@ export class SpoolLock {
     this.#helper = helper;
     helper.on('exit', (code, signal) => {
       if (this.#released) return;
-      log?.error({ event: 'SpoolLockLost', path, status: code ?? signal }, `the lock helper of ${path} ended: another sensor could now use this spool`);
+      const msg = `the lock helper of ${path} ended: another sensor could now use this spool`;
+      log?.error({ event: 'SpoolLockLost', path, status: code ?? signal }, msg);
     });
   }
 
   /** Takes the lock or throws SpoolLockedError (exit status 2) naming the holder; ArchiveError if it cannot lock. */
   static async acquire(dir: string, log?: ComponentLogger, now: () => number = Date.now): Promise<SpoolLock> {
     const path = join(dir, LOCK_FILE);
-    const helper = spawn('flock', ['--timeout', String(WAIT_SECONDS), '--conflict-exit-code', String(CONFLICT), path, 'sh', '-c', 'echo locked; exec cat'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const args = ['--timeout', String(WAIT_SECONDS), '--conflict-exit-code', String(CONFLICT), path, 'sh', '-c', 'echo locked; exec cat'];
+    const helper = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const status = await lockStatus(helper);
-    if (status === CONFLICT) throw new SpoolLockedError(`--archive-dir ${dir} is in use by another sensor (${await holder(path)}); give each sensor its own --archive-dir`, '--archive-dir');
-    if (status !== 'locked') throw new ArchiveError(`--archive-dir ${dir}: cannot lock ${path} with flock(1) (util-linux): ${status}`);
+    if (status === CONFLICT) {
+      const msg = `--archive-dir ${dir} is in use by another sensor (${await holder(path)}); give each sensor its own --archive-dir`;
+      throw new SpoolLockedError(msg, '--archive-dir');
+    }
+    if (status !== 'locked') {
+      throw new ArchiveError(`--archive-dir ${dir}: cannot lock ${path} with flock(1) (util-linux): ${status}`);
+    }
     // nothing of the helper keeps the sensor's event loop alive: it ends with us
     helper.unref();
     for (const s of [helper.stdin, helper.stdout, helper.stderr]) (s as unknown as { unref?: () => void }).unref?.();
