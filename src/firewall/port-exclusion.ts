@@ -1,14 +1,16 @@
 // Adds or removes a port exclusion in the installed chains while the sensor runs, without a restart: a service
 // started after the sensor keeps its port (issue 14). The same RETURN rules iptables/rules.v4 and rules.v6 render
 // for excluded ports, TCP and UDP, inserted at position 1 of SYNBAIT-INPUT: every rule there before a DROP is a
-// RETURN, so position 1 is always before the drops. Idempotent: -C decides; removal takes every copy. Only the
-// backends and families that hold our chain are touched (none when the firewall is off or managed by the owner).
+// RETURN, so position 1 is always before the drops. Idempotent: the family's iptables-save output decides, not
+// `iptables -C` (ip6tables-legacy 1.8.9, Debian 12's, answers 0 to -C for a `-p tcp -m tcp --dport N` rule that is
+// not there as soon as another --dport rule is); removal takes every copy. Only the backends and families that hold
+// our chain are touched (none when the firewall is off or managed by the owner).
 
 import type { PortRange } from '../config/parse-values.ts';
 import type { FirewallExecutor } from './firewall-executor.ts';
 import type { FirewallCommand } from './firewall-plan.ts';
 import { type Backend, BACKENDS, type Family, FAMILIES, INPUT_CHAIN, toolName } from './iptables-tools.ts';
-import { hasChain } from './saved-ruleset.ts';
+import { hasChain, ruleCopies } from './saved-ruleset.ts';
 
 export interface InstalledFamily {
   readonly backend: Backend;
@@ -44,7 +46,8 @@ export async function installedFamilies(x: FirewallExecutor): Promise<InstalledF
   return out;
 }
 
-type RuleChange = (x: FirewallExecutor, w: InstalledFamily, rule: readonly string[]) => Promise<boolean>;
+/** Changes one rule in one family, given how many copies of it the family holds now. */
+type RuleChange = (x: FirewallExecutor, w: InstalledFamily, rule: readonly string[], copies: number) => Promise<boolean>;
 
 /** Applies `change` to the TCP and UDP rule of `r` in each family, then logs `event` once per family. */
 async function changeEverywhere(
@@ -56,7 +59,11 @@ async function changeEverywhere(
 ): Promise<boolean> {
   let ok = true;
   for (const w of where ?? (await installedFamilies(x))) {
-    for (const proto of ['tcp', 'udp'] as const) if (!(await change(x, w, exclusionRule(proto, r)))) ok = false;
+    const saved = (await x.save(w.backend, w.family)) ?? '';
+    for (const proto of ['tcp', 'udp'] as const) {
+      const rule = exclusionRule(proto, r);
+      if (!(await change(x, w, rule, ruleCopies(saved, INPUT_CHAIN, rule.join(' '))))) ok = false;
+    }
     x.log.info(
       { event: log.event, port: portText(r), backend: w.backend, family: String(w.family), detail: log.detail },
       `port ${portText(r)} ${log.what} (${w.backend}, IPv${w.family})${log.detail ? `: ${log.detail}` : ''}`,
@@ -65,11 +72,11 @@ async function changeEverywhere(
   return ok;
 }
 
-const insertIfMissing: RuleChange = async (x, w, rule) =>
-  (await x.check(command(w, '-C', INPUT_CHAIN, ...rule))) || (await x.run(command(w, '-I', INPUT_CHAIN, '1', ...rule))).status === 0;
+const insertIfMissing: RuleChange = async (x, w, rule, copies) =>
+  copies > 0 || (await x.run(command(w, '-I', INPUT_CHAIN, '1', ...rule))).status === 0;
 
-const deleteEveryCopy: RuleChange = async (x, w, rule) => {
-  for (let i = 0; i < MAX_COPIES && (await x.check(command(w, '-C', INPUT_CHAIN, ...rule))); i++) {
+const deleteEveryCopy: RuleChange = async (x, w, rule, copies) => {
+  for (let i = 0; i < Math.min(copies, MAX_COPIES); i++) {
     if ((await x.run(command(w, '-D', INPUT_CHAIN, ...rule))).status !== 0) return false;
   }
   return true;

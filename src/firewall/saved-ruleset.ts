@@ -23,10 +23,15 @@ export function holdsOurRules(saved: string): boolean {
   return saved.includes(CHAIN_PREFIX);
 }
 
+/** Copies of `-A CHAIN SPEC`, SPEC as iptables-save prints it (e.g. `-p tcp -m tcp --dport 8080 -j RETURN`). */
+export function ruleCopies(saved: string, chain: string, spec: string): number {
+  const want = `-A ${chain} ${spec}`;
+  return lines(saved).filter((l) => l === want).length;
+}
+
 /** Copies of `-A PARENT -j CHAIN` (a run killed between insert and teardown, or several of them, leave several). */
 export function jumpCopies(saved: string, parent: string, chain: string): number {
-  const want = `-A ${parent} -j ${chain}`;
-  return lines(saved).filter((l) => l === want).length;
+  return ruleCopies(saved, parent, `-j ${chain}`);
 }
 
 export function hasChain(saved: string, chain: string): boolean {

@@ -27,6 +27,8 @@ export class FakeIptables implements CommandRunner {
   readonly #installed: Set<Backend>;
   /** A command for which this returns a result fails with it instead of running. */
   failWhen: ((argv: readonly string[]) => CommandResult | undefined) | undefined;
+  /** ip6tables-legacy 1.8.9's -C: a rule matches any rule of the chain that differs only in its --dport. */
+  checkIgnoresPorts = false;
 
   constructor(installed: readonly Backend[] = ['nft', 'legacy']) {
     this.#installed = new Set(installed);
@@ -72,7 +74,7 @@ export class FakeIptables implements CommandRunner {
     const t = this.table(m[2] as Backend, m[1] === 'iptables' ? 4 : 6);
     if (m[3] === 'save') return ok(this.save(m[2] as Backend, m[1] === 'iptables' ? 4 : 6));
     if (m[3] === 'restore') return restore(t, argv, stdin ?? '');
-    return command(t, argv.slice(1).filter((a) => a !== '-w'));
+    return command(t, argv.slice(1).filter((a) => a !== '-w'), this.checkIgnoresPorts);
   }
 }
 
@@ -96,7 +98,7 @@ function restore(t: Table, argv: readonly string[], input: string): CommandResul
   return ok();
 }
 
-function command(t: Table, args: readonly string[]): CommandResult {
+function command(t: Table, args: readonly string[], checkIgnoresPorts: boolean): CommandResult {
   const [op, chain, ...rest] = args;
   if (op === '--version') return ok('iptables v1.8.9 (fake)\n');
   const rules = t.chains.get(chain!);
@@ -107,8 +109,11 @@ function command(t: Table, args: readonly string[]): CommandResult {
     return fail(2, `iptables: Couldn't load target \`${target}'`);
   }
   switch (op) {
-    case '-C':
-      return rules.includes(spec) ? ok() : fail(1, 'iptables: Bad rule (does a matching rule exist in that chain?).');
+    case '-C': {
+      const portless = (r: string) => (checkIgnoresPorts ? r.replace(/--dport \S+/, '--dport *') : r);
+      const found = rules.some((r) => portless(r) === portless(spec));
+      return found ? ok() : fail(1, 'iptables: Bad rule (does a matching rule exist in that chain?).');
+    }
     case '-A':
       rules.push(spec);
       return ok();

@@ -28,6 +28,7 @@ async function installed() {
   const x = new FirewallExecutor(fw, log);
   await firewallUp(x, { enabled: true, backend: 'nft' }, { 4: RULES('192.0.2.7/32'), 6: RULES('2001:db8::7/128') });
   log.lines.length = 0;
+  fw.calls.length = 0;
   return { fw, log, x };
 }
 const dropIndex = (rules: readonly string[]) => rules.findIndex((r) => r.endsWith('-j DROP'));
@@ -57,6 +58,7 @@ test('add: TCP and UDP RETURN before every DROP, in each installed family only; 
     ['8080', '4', 'listening: tcp 0.0.0.0:8080 (nginx, pid 42)'], ['8080', '6', 'listening: tcp 0.0.0.0:8080 (nginx, pid 42)'],
   ]);
   assert.ok(log.lines.some((l) => l.event === 'FirewallCommand' && l.cmd === 'iptables-nft -w -I SYNBAIT-INPUT 1 -p tcp -m tcp --dport 8080 -j RETURN'));
+  assert.ok(!fw.calls.some((c) => c.argv.includes('-C')), 'iptables-save decides, not -C');
 });
 
 test('remove: every copy, TCP and UDP; removing what is not there succeeds; the rest of the chain stays', async () => {
@@ -69,6 +71,17 @@ test('remove: every copy, TCP and UDP; removing what is not there succeeds; the 
   assert.equal(await removePortExclusion(x, { from: 9000, to: 9100 }), true);
   assert.equal(fw.save('nft', 4), original);
   assert.ok(log.lines.some((l) => l.event === 'FirewallPortIncluded' && l.port === '9000-9100' && l.detail === 'gone'));
+});
+
+test('exclusions do not trust -C (ip6tables-legacy 1.8.9 ignores --dport in -C): iptables-save decides', async () => {
+  const { fw, x } = await installed();
+  fw.checkIgnoresPorts = true; // the chain already holds `--dport 22` rules: -C would say 8080 is there
+  assert.equal(await addPortExclusion(x, { from: 8080, to: 8080 }), true);
+  assert.ok(fw.table('nft', 6).chains.get('SYNBAIT-INPUT')!.includes('-p tcp -m tcp --dport 8080 -j RETURN'));
+  fw.hostRule('nft', 6, 'SYNBAIT-INPUT', '-p tcp -m tcp --dport 8080 -j RETURN');
+  assert.equal(await removePortExclusion(x, { from: 8080, to: 8080 }), true);
+  assert.doesNotMatch(fw.save('nft', 6), /--dport 8080/);
+  assert.match(fw.save('nft', 6), /--dport 22 -j RETURN/, 'the SSH rule -C confuses it with stays');
 });
 
 test('no chain installed (firewall off or the owner\'s): nothing is run but the reads; a failed insert is reported', async () => {
