@@ -74,7 +74,7 @@ test('a process that never releases still exits on its own, and its lock goes wi
   await lock.release();
 });
 
-test('no flock(1) on PATH: ArchiveError (status 1), not a false "in use"', async (t) => {
+test('no flock(1) on PATH: an ArchiveError saying so, not a false "in use"', async (t) => {
   const dir = await tempDir(t);
   const path = process.env.PATH;
   process.env.PATH = '/nonexistent';
