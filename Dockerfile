@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # synbait sensor image: the sensor (TypeScript run by tsx), libpcap, iptables, and entrypoint.sh, which installs
 # the drop rules of iptables/ on the host, supervises the sensor and removes the rules when it stops.
 # Run with host networking and only NET_RAW + NET_ADMIN (compose.yaml, docs/ecs/); see docs/appliance.md.
@@ -16,8 +15,6 @@ ENV npm_config_nodedir=/usr/local \
     npm_config_fund=false \
     npm_config_audit=false
 COPY package.json package-lock.json ./
-# the package's own bin, so npm links node_modules/.bin/synbait (the self-dependency "synbait": "file:")
-COPY src/bin.mjs src/bin.mjs
 # production dependencies only, then trim:
 # cap keeps only its addon; the AWS SDK ships each package three times (dist-cjs, dist-es, dist-types) and Node
 # loads only dist-cjs (every exports map lists "node" before "import"); no source maps or type declarations
@@ -30,11 +27,13 @@ RUN npm ci --omit=dev \
  && rm -rf /root/.npm
 
 FROM docker.io/library/node:24-bookworm-slim
-# libpcap for the capture, iptables (nft and legacy) for entrypoint.sh; nothing else. No apt lists and no apt
-# caches (/var/cache/apt/*.bin alone would add 75 MB).
+# libpcap for the capture, iptables (nft and legacy) for `synbait firewall`; nothing else (flock(1) for the spool
+# lock is util-linux, part of every Debian base). No apt lists and no apt caches (/var/cache/apt/*.bin alone would
+# add 75 MB). `synbait` on PATH for `docker compose exec synbait synbait report ...`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpcap0.8 iptables \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
+ && ln -s /app/src/bin.mjs /usr/local/bin/synbait
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY package.json package-lock.json entrypoint.sh ./
@@ -44,7 +43,6 @@ COPY src ./src
 # NET_ADMIN (iptables, promiscuous mode): a non-root user could not use either without file capabilities on node
 # itself, which would hand them to every script node runs. /run/synbait holds the heartbeat the HEALTHCHECK reads.
 ENV NODE_ENV=production \
-    PATH=/app/node_modules/.bin:$PATH \
     SYNBAIT_FORMAT=json \
     SYNBAIT_HEALTH_FILE=/run/synbait/heartbeat
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/app/entrypoint.sh", "healthcheck"]

@@ -13,7 +13,7 @@ export type Command =
   | { readonly kind: 'subcommand'; readonly name: SubcommandName; readonly args: readonly string[] };
 
 /** Subcommands dispatched by main; each parses its own arguments. */
-export const SUBCOMMANDS = ['report', 'label', 'rules', 'firewall-rules'] as const;
+export const SUBCOMMANDS = ['report', 'label', 'rules', 'firewall', 'firewall-rules'] as const;
 export type SubcommandName = (typeof SUBCOMMANDS)[number];
 
 export function parseCommandLine(
@@ -101,7 +101,7 @@ export function renderHelp(version: string): string {
     '  synbait -i DEVICE [-n CIDR]... [-e PORTS]... [options]',
     '  synbait report PATH|s3://BUCKET/PREFIX ... [options]   (synbait report --help)',
     '  synbait label FILE.pcap... [options]   (the sensor\'s records for existing captures; synbait label --help)',
-    '  synbait firewall-rules --family 4|6 [-- SENSOR-FLAGS...]   (rules for entrypoint.sh; --help)',
+    '  synbait firewall up|down|render|device ...   (the container firewall; synbait firewall --help)',
     '  synbait rules check FILE|DIR... | synbait rules update [options]   (community signatures; --help)',
     '',
     'Every flag can also be set with its environment variable; the flag wins.',

@@ -5,6 +5,7 @@
 
 export type SynbaitErrorCode =
   | 'SYNBAIT_ERR_CONFIG' // bad flags, environment or files given by the user
+  | 'SYNBAIT_ERR_SPOOL_LOCKED' // another sensor holds the --archive-dir
   | 'SYNBAIT_ERR_CAPTURE' // libpcap failed
   | 'SYNBAIT_ERR_CAPTURE_PERMISSION' // no NET_RAW / not root
   | 'SYNBAIT_ERR_NO_DEVICE' // the -i device does not exist
@@ -37,6 +38,11 @@ export class ConfigError extends SynbaitError {
     super('SYNBAIT_ERR_CONFIG', message, options);
     this.culprit = culprit;
   }
+}
+
+/** Another sensor holds the --archive-dir lock (one sensor per spool). Exit status 2, like any ConfigError. */
+export class SpoolLockedError extends ConfigError {
+  override readonly code = 'SYNBAIT_ERR_SPOOL_LOCKED' as const;
 }
 
 export class CaptureError extends SynbaitError {
@@ -122,6 +128,7 @@ export function isSynbaitError(e: unknown): e is SynbaitError {
 /** Codes that mean the user's input is at fault (exit status 2); everything else is a failure (1). */
 const USAGE_CODES: ReadonlySet<SynbaitErrorCode> = new Set<SynbaitErrorCode>([
   'SYNBAIT_ERR_CONFIG', 'SYNBAIT_ERR_RULES', 'SYNBAIT_ERR_NO_DEVICE', 'SYNBAIT_ERR_ARCHIVE_DIR', 'SYNBAIT_ERR_CAPTURE_FILE',
+  'SYNBAIT_ERR_SPOOL_LOCKED',
 ]);
 
 /** The exit status for an error that ends a command: 2 for bad input (flags, environment, files, rules), else 1. */

@@ -21,6 +21,7 @@ type Subcommand = (args: readonly string[], io: CommandIo) => Promise<number | u
 /** One loader per name of cli.ts's SUBCOMMANDS (the type makes them agree). */
 const SUBCOMMANDS: Readonly<Record<SubcommandName, () => Promise<Subcommand>>> = {
   report: async () => (await load<typeof import('./report/cli.ts')>('./report/cli.ts')).runReport,
+  firewall: async () => (await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts')).runFirewall,
   'firewall-rules': async () => (await load<typeof import('./firewall/cli.ts')>('./firewall/cli.ts')).runFirewallRules,
   label: async () => (await load<typeof import('./label/cli.ts')>('./label/cli.ts')).runLabel,
   rules: async () => (await load<typeof import('./ruleset/rules-cli.ts')>('./ruleset/rules-cli.ts')).runRules,

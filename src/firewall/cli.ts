@@ -1,55 +1,59 @@
-// `synbait firewall-rules --family 4|6 [-- SENSOR-FLAGS...]`: prints the iptables-restore input for iptables/rules.v4
-// or rules.v6, filled with the effective settings of the sensor that the same flags and SYNBAIT_* variables would
-// start. entrypoint.sh calls it with the container's command line, so flags and environment have one parser.
-// Exit status: 0 (rules printed; nothing when the family has no monitored address), 2 on bad configuration.
+// `synbait firewall up|down|render|device` (and `synbait firewall-rules`, the old name of `render`). Decisions live
+// in the modules this one calls; here: arguments, the logger (pino JSON lines on stderr, as entrypoint.sh logged),
+// and exit status: 0 done, 1 the firewall could not be changed (what was installed is removed), 2 bad configuration
+// (nothing changed).
 
 import { readFileSync } from 'node:fs';
-import { readDeviceInfo } from '../capture/device-info.ts';
-import { parseCommandLine } from '../cli.ts';
-import { CaptureError, ConfigError } from '../errors.ts';
-import { describeExclusions } from './exclusions.ts';
-import { readHostListeners } from './host-listeners.ts';
-import { resolveScope } from './plan.ts';
-import type { Listener } from './proc-net.ts';
-import { renderRules, TemplateError } from './render-rules.ts';
+import pino from 'pino';
+import { LOG_LEVELS } from '../config/options.ts';
+import { CaptureError, ConfigError, FirewallError, isSynbaitError } from '../errors.ts';
+import { childProcessRunner } from './child-process-runner.ts';
+import type { CommandRunner } from './command-runner.ts';
+import { defaultRouteDevice } from './default-route.ts';
+import { readFirewallConfig } from './firewall-config.ts';
+import { firewallDown } from './firewall-down.ts';
+import { FirewallExecutor, type FirewallLogger } from './firewall-executor.ts';
+import { firewallUp } from './firewall-up.ts';
+import { FAMILIES, type Family } from './iptables-tools.ts';
+import { renderSensorRules, type SensorRulesDeps, type SensorRulesIo } from './sensor-rules.ts';
 
-export interface FirewallIo {
+export { templatePath } from './sensor-rules.ts';
+
+export interface FirewallIo extends SensorRulesIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly hostname: string;
-  readonly version: string;
 }
 
-/** Seams for tests. */
-export interface FirewallDeps {
-  readonly listeners?: () => Listener[];
-  readonly deviceAddresses?: (device: string) => ReturnType<typeof readDeviceInfo>['addresses'];
-  readonly template?: (family: 4 | 6) => string;
-}
-
-export function templatePath(family: 4 | 6): string {
-  return new URL(`../../iptables/rules.v${family}`, import.meta.url).pathname;
+/** Seams for tests: a fake runner instead of the iptables binaries, the routing tables as text. */
+export interface FirewallDeps extends SensorRulesDeps {
+  readonly runner?: CommandRunner;
+  readonly readText?: (path: string) => string;
 }
 
 export function renderFirewallHelp(): string {
   return [
-    'Usage: synbait firewall-rules --family 4|6 [-- SENSOR-FLAGS...]',
+    'Usage:',
+    '  synbait firewall up [--] [SENSOR-FLAGS...]   remove leftovers, install the rules for that sensor, print the undo plan',
+    '  synbait firewall down                        remove every synbait rule (both iptables backends, IPv4 and IPv6)',
+    '  synbait firewall render --family 4|6 [-- SENSOR-FLAGS...]   print the rules (also: synbait firewall-rules)',
+    '  synbait firewall device                      print the device of the default route',
     '',
-    'Prints the iptables-restore input of iptables/rules.v4 or rules.v6 for the sensor that SENSOR-FLAGS and the',
-    'SYNBAIT_* environment configure: its device, monitored networks and excluded ports (--ssh-port, -e, and',
-    'every port a service on this host listens on). Prints nothing when no address of that family is monitored.',
-    'entrypoint.sh loads the output with iptables-restore --noflush; see docs/appliance.md.',
+    'The rules are iptables/rules.v4 and rules.v6 filled for the sensor that SENSOR-FLAGS and the SYNBAIT_*',
+    'environment configure: its device, monitored networks and excluded ports (--ssh-port, -e, and every port a',
+    'service on this host listens on). SYNBAIT_IPTABLES_BACKEND=auto|nft|legacy picks the backend (auto: the one',
+    'holding the host\'s rules, else nft); SYNBAIT_FIREWALL=off makes up and down touch nothing. Logs are JSON lines',
+    'on stderr. Exit status: 0 done, 1 the firewall could not be changed, 2 bad configuration. See docs/appliance.md.',
     '',
   ].join('\n');
 }
 
-export function runFirewallRules(args: readonly string[], io: FirewallIo, deps: FirewallDeps = {}): number {
+/** `synbait firewall-rules --family 4|6 [-- SENSOR-FLAGS...]` (= `synbait firewall render`): plain errors on stderr. */
+export function runFirewallRules(args: readonly string[], io: FirewallIo, deps: FirewallDeps = {}, name = 'firewall-rules'): number {
   const fail = (msg: string, code: number) => {
-    io.stderr.write(`synbait firewall-rules: ${msg}\n`);
+    io.stderr.write(`synbait ${name}: ${msg}\n`);
     return code;
   };
-  let family: 4 | 6 | undefined;
+  let family: Family | undefined;
   let sensorArgs: readonly string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -67,31 +71,94 @@ export function runFirewallRules(args: readonly string[], io: FirewallIo, deps: 
     family = value === '4' ? 4 : 6;
   }
   if (family === undefined) return fail('--family 4|6 is required', 2);
-
   try {
-    const cmd = parseCommandLine(sensorArgs, io.env, { hostname: io.hostname });
-    if (cmd.kind !== 'run') return fail('the sensor flags after -- must start the sensor (no subcommand, --help or --version)', 2);
-    const s = cmd.settings;
-    const addresses = deps.deviceAddresses ? deps.deviceAddresses(s.device) : readDeviceInfo(s.device).addresses;
-    const scope = resolveScope(s, addresses, deps.listeners ? deps.listeners() : readHostListeners());
-    const template = deps.template ? deps.template(family) : readFileSync(templatePath(family), 'utf8');
-    const text = renderRules(template, {
-      family,
-      device: s.device,
-      networks: scope.networks,
-      ports: scope.exclusions.ports,
-      notes: [
-        `rendered by synbait ${io.version} firewall-rules --family ${family} for device ${s.device}`,
-        `monitored: ${scope.networks.filter((n) => n.version === family).map((n) => n.text).join(', ')}`,
-        `excluded ports: ${describeExclusions(scope.exclusions)}`,
-      ],
-    });
-    io.stdout.write(text);
+    io.stdout.write(renderSensorRules([family], sensorArgs, io, deps).get(family)!);
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message, 2);
-    if (err instanceof CaptureError && err.code === 'SYNBAIT_ERR_NO_DEVICE') return fail(err.message, 2);
-    if (err instanceof TemplateError) return fail(`iptables/rules.v${family}: ${err.message}`, 1);
-    throw err;
+    const status = statusOf(err);
+    if (status === undefined) throw err;
+    return fail(err instanceof FirewallError ? `iptables/rules.v${family}: ${(err as Error).message}` : (err as Error).message, status);
   }
+}
+
+/** 2 for bad configuration (a missing device included), 1 for a bad template; undefined: not ours, rethrow. */
+function statusOf(err: unknown): 1 | 2 | undefined {
+  if (err instanceof ConfigError) return 2;
+  if (err instanceof CaptureError && err.code === 'SYNBAIT_ERR_NO_DEVICE') return 2;
+  if (err instanceof FirewallError) return 1;
+  return undefined;
+}
+
+function createLogger(io: FirewallIo): FirewallLogger {
+  const wanted = io.env.SYNBAIT_LOG_LEVEL;
+  const level = (LOG_LEVELS as readonly string[]).includes(wanted ?? '') ? wanted! : 'info';
+  return pino(
+    { level, base: { component: 'firewall' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    io.stderr,
+  );
+}
+
+export async function runFirewall(args: readonly string[], io: FirewallIo, deps: FirewallDeps = {}): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'render':
+      return runFirewallRules(rest, io, deps, 'firewall render');
+    case 'up':
+    case 'down':
+    case 'device':
+      return runWithLogger(sub, rest, io, deps);
+    case undefined:
+    case '-h':
+    case '--help':
+      io.stdout.write(renderFirewallHelp());
+      return sub === undefined ? 2 : 0;
+    default:
+      io.stderr.write(`synbait firewall: unknown command ${JSON.stringify(sub)} (up, down, render or device)\n`);
+      return 2;
+  }
+}
+
+async function runWithLogger(sub: 'up' | 'down' | 'device', rest: readonly string[], io: FirewallIo, deps: FirewallDeps): Promise<number> {
+  const log = createLogger(io);
+  try {
+    if (sub === 'device') return printDefaultDevice(io, log, deps);
+    if (sub === 'down' && rest.length > 0) throw new ConfigError(`firewall down takes no arguments (got ${JSON.stringify(rest[0])})`);
+    const config = readFirewallConfig(io.env);
+    const x = new FirewallExecutor(deps.runner ?? childProcessRunner({ ...process.env, ...io.env }), log);
+    if (sub === 'down') return await firewallDown(x, config);
+    const sensorArgs = rest[0] === '--' ? rest.slice(1) : rest;
+    // the rules are rendered before anything changes: a configuration error stops here
+    const rules = config.enabled ? renderSensorRules(FAMILIES, sensorArgs, io, deps) : new Map<Family, string>();
+    const outcome = await firewallUp(x, config, { 4: rules.get(4) ?? '', 6: rules.get(6) ?? '' });
+    if (outcome.status === 0 && outcome.undo.length > 0) {
+      io.stdout.write(`# installed (${outcome.backend}); to undo: synbait firewall down, or\n${outcome.undo.join('\n')}\n`);
+    }
+    return outcome.status;
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === undefined) throw err;
+    const e = err as Error;
+    const culprit = err instanceof ConfigError ? err.culprit : undefined;
+    log.fatal({ event: status === 2 ? 'ConfigInvalid' : 'FirewallFailed', code: isSynbaitError(err) ? err.code : undefined, culprit }, e.message);
+    return status;
+  }
+}
+
+function printDefaultDevice(io: FirewallIo, log: FirewallLogger, deps: FirewallDeps): number {
+  const read = deps.readText ?? ((p: string) => readFileSync(p, 'utf8'));
+  const text = (p: string) => {
+    try {
+      return read(p);
+    } catch {
+      return '';
+    }
+  };
+  const device = defaultRouteDevice(text('/proc/net/route'), text('/proc/net/ipv6_route'));
+  if (device === undefined) {
+    log.warn({ event: 'DeviceChosen' }, 'SYNBAIT_DEVICE is not set and there is no default route; the sensor needs -i DEVICE');
+    return 0;
+  }
+  log.info({ event: 'DeviceChosen', device }, `SYNBAIT_DEVICE is not set: using ${device}, the device of the default route (a -i flag wins)`);
+  io.stdout.write(`${device}\n`);
+  return 0;
 }

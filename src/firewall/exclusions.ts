@@ -1,5 +1,5 @@
 // The ports neither the firewall drops nor the sensor answers, with the reason for each. One function for both, so
-// `synbait firewall-rules` (entrypoint.sh) and the sensor itself agree on them:
+// `synbait firewall up` (entrypoint.sh) and the sensor itself agree on them:
 //   - the SSH ports (--ssh-port, 22 unless the user says `none`): the owner is never locked out;
 //   - the user's --exclude-ports;
 //   - every port a service on this host listens on, on a wildcard address or an address being monitored: a real

@@ -16,6 +16,8 @@ export interface Listener {
   /** Local address bytes (4 or 16); all zero for a wildcard bind. */
   readonly address: Uint8Array;
   readonly port: number;
+  /** The socket's inode (column 10), to find the process that owns it in /proc/PID/fd; absent if unreadable. */
+  readonly inode?: number;
 }
 
 const TCP_LISTEN = '0A';
@@ -48,7 +50,9 @@ export function parseProcNet(text: string, proto: 'tcp' | 'udp', littleEndian = 
     const address = hexAddress(laddr, littleEndian);
     const port = parseInt(lport, 16);
     if (!address || !(port >= 1 && port <= 65535)) continue;
-    out.push({ proto, version: address.length === 4 ? 4 : 6, address, port });
+    const inode = Number(cols[9]);
+    const l = { proto, version: address.length === 4 ? 4 : 6, address, port } as const;
+    out.push(Number.isSafeInteger(inode) && inode > 0 ? { ...l, inode } : l);
   }
   return out;
 }

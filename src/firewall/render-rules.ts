@@ -5,9 +5,10 @@
 //   {{NETWORK}}  a line holding it is repeated once per monitored network of the template's family
 //   {{PORT}}     a line holding it is repeated once per excluded port range, in iptables syntax (22, 8000:8100)
 // A list placeholder with an empty list drops its line. Template comments (lines starting with `#`) are kept: they
-// explain each rule in the entrypoint's log. Anything else in braces is an error, so a typo cannot ship.
+// explain each rule in the entrypoint's log. Anything else in braces is a FirewallError, so a typo cannot ship.
 
 import type { PortRange } from '../config/parse-values.ts';
+import { FirewallError } from '../errors.ts';
 import type { Cidr } from '../wire/address.ts';
 
 export interface RuleValues {
@@ -23,20 +24,18 @@ export interface RuleValues {
 const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
 const SAFE_DEVICE = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
-export class TemplateError extends Error {}
-
 /**
  * Returns the iptables-restore input, or '' when the family has no monitored network (nothing to drop, so no chain
  * is installed for it).
  */
 export function renderRules(template: string, v: RuleValues): string {
   // the values become iptables arguments: refuse anything that could end a line or add an argument
-  if (!SAFE_DEVICE.test(v.device)) throw new TemplateError(`unsafe device name ${JSON.stringify(v.device)}`);
+  if (!SAFE_DEVICE.test(v.device)) throw new FirewallError(`unsafe device name ${JSON.stringify(v.device)}`);
   const networks = v.networks.filter((n) => n.version === v.family).map((n) => n.text);
   if (networks.length === 0) return '';
   const ports = v.ports.map((r) => {
     if (!(Number.isInteger(r.from) && Number.isInteger(r.to) && r.from >= 1 && r.to <= 65535 && r.from <= r.to)) {
-      throw new TemplateError(`bad port range ${r.from}-${r.to}`);
+      throw new FirewallError(`bad port range ${r.from}-${r.to}`);
     }
     return r.from === r.to ? `${r.from}` : `${r.from}:${r.to}`;
   });
@@ -55,7 +54,7 @@ export function renderRules(template: string, v: RuleValues): string {
     const names = new Set([...line.matchAll(PLACEHOLDER)].map((m) => m[1]!));
     const stray = line.replace(PLACEHOLDER, '');
     if (!line.startsWith('#') && (stray.includes('{{') || stray.includes('}}'))) {
-      throw new TemplateError(`malformed placeholder in ${JSON.stringify(line)}`);
+      throw new FirewallError(`malformed placeholder in ${JSON.stringify(line)}`);
     }
     if (line.startsWith('#') || names.size === 0) {
       out.push(line);
@@ -66,7 +65,7 @@ export function renderRules(template: string, v: RuleValues): string {
     for (const name of names) {
       if (name === 'DEVICE') continue;
       const values = lists[name];
-      if (values === undefined) throw new TemplateError(`unknown placeholder {{${name}}} in ${JSON.stringify(line)}`);
+      if (values === undefined) throw new FirewallError(`unknown placeholder {{${name}}} in ${JSON.stringify(line)}`);
       variants = variants.flatMap((vars) => values.map((value) => ({ ...vars, [name]: value })));
     }
     for (const vars of variants) out.push(line.replace(PLACEHOLDER, (_, name: string) => vars[name]!));

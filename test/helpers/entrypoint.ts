@@ -18,7 +18,7 @@ export interface EntrypointProcess {
   readonly records: FlowRecord[];
   /** Sensor log lines (stdout, JSON). */
   readonly sensorLogs: Json[];
-  /** entrypoint.sh log lines (stderr, component "entrypoint"). */
+  /** entrypoint.sh and `synbait firewall` log lines (stderr, component "entrypoint" or "firewall"). */
   readonly logs: Json[];
   readonly stderr: () => string;
   readonly exited: Promise<number | string>;
@@ -74,7 +74,7 @@ export async function startEntrypoint(
     stderr += chunk;
     errPending = lines(errPending, chunk, (line) => {
       const o = parse(line);
-      if (o?.component === 'entrypoint') logs.push(o);
+      if (o?.component === 'entrypoint' || o?.component === 'firewall') logs.push(o);
       else if (o) sensorLogs.push(o);
     });
   });

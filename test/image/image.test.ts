@@ -1,29 +1,22 @@
 // The real container image, opt-in (SYNBAIT_TEST_IMAGE=1; minutes): build it with podman, check it adds at most
 // 60 MB to its base, run it in a network namespace (standing in for network_mode: host) with only NET_RAW and
-// NET_ADMIN, a read-only root and tmpfs /run and /tmp as compose.yaml has them, send a payload from the other
-// namespace, find the record on the container's stdout, run its HEALTHCHECK, stop it, and check the rules are gone.
+// NET_ADMIN, a read-only root and tmpfs /run and /tmp as compose.yaml has them, and no device named (the default
+// route's), send a payload from the other namespace, find the record on the container's stdout, run its
+// HEALTHCHECK, stop it, and check the rules are gone. compose.test.ts runs the same image through Docker Compose.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createTopology, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
 import { ruleset } from '../helpers/entrypoint.ts';
+import { BASE, buildImage, ensurePodman, IMAGE, podman } from '../helpers/image.ts';
 import type { FlowRecord } from '../../src/record/flow-record.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const SETUP = fileURLToPath(new URL('../../../shared/tools/container-engine-setup.sh', import.meta.url));
-const IMAGE = 'localhost/synbait:test';
-const BASE = 'docker.io/library/node:24-bookworm-slim';
 const MAX_ADDED_BYTES = 60 * 1000 * 1000;
 
 const skip = process.env.SYNBAIT_TEST_IMAGE !== '1'
   ? 'set SYNBAIT_TEST_IMAGE=1 to build and test the container image (minutes)'
   : !isRoot() ? 'the image test needs root (podman, network namespaces)' : false;
 
-const podman = (args: string[], timeoutMs = 120_000): string =>
-  execFileSync('podman', args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
-const hasPodman = () => spawnSync('podman', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe('container image', { skip, timeout: 30 * 60_000 }, () => {
   let topo: Topology;
@@ -35,10 +28,7 @@ describe('container image', { skip, timeout: 30 * 60_000 }, () => {
   let baseline: string;
 
   before(() => {
-    if (!hasPodman()) {
-      assert.ok(existsSync(SETUP), `podman is missing and ${SETUP} is not there`);
-      execFileSync('bash', [SETUP], { stdio: 'inherit', timeout: 20 * 60_000 });
-    }
+    ensurePodman();
     topo = createTopology();
   });
 
@@ -49,12 +39,7 @@ describe('container image', { skip, timeout: 30 * 60_000 }, () => {
   });
 
   test('builds (multi-stage, Node 24 in both stages)', { timeout: 25 * 60_000 }, () => {
-    const started = Date.now();
-    // --format docker keeps HEALTHCHECK (the OCI format has no such field)
-    execFileSync('podman', ['build', '--format', 'docker', '--network', 'host', '-t', IMAGE, '.'], {
-      cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], timeout: 25 * 60_000,
-    });
-    process.stdout.write(`# image built in ${Math.round((Date.now() - started) / 1000)} s\n`);
+    process.stdout.write(`# image built in ${buildImage()} s\n`);
     assert.match(podman(['run', '--rm', '--entrypoint', 'node', IMAGE, '--version']), /^v24\./);
   });
 
@@ -84,12 +69,14 @@ describe('container image', { skip, timeout: 30 * 60_000 }, () => {
     nsExec(topo.sensorNs, 'iptables-nft', ['-A', 'INPUT', '-p', 'tcp', '--dport', '12345', '-j', 'ACCEPT']);
     nsExec(topo.sensorNs, 'ip6tables-nft', ['-A', 'INPUT', '-p', 'tcp', '--dport', '12345', '-j', 'ACCEPT']);
     baseline = ruleset(topo.sensorNs, 'nft');
+    // as on a host: the device is the default route's, nothing names it (README: nothing needs configuring)
+    nsExec(topo.sensorNs, 'ip', ['route', 'add', 'default', 'via', topo.clientIp4]);
     run = spawn('podman', [
       'run', '--rm', '--name', name, '--init',
       '--network', `ns:/run/netns/${topo.sensorNs}`,
       '--cap-drop', 'ALL', '--cap-add', 'NET_RAW', '--cap-add', 'NET_ADMIN',
       '--read-only', '--tmpfs', '/run', '--tmpfs', '/tmp',
-      '-e', `SYNBAIT_DEVICE=${topo.sensorIf}`, '-e', 'SYNBAIT_FLOW_TIMEOUT=1', '-e', 'SYNBAIT_STATS_INTERVAL=0',
+      '-e', 'SYNBAIT_FLOW_TIMEOUT=1', '-e', 'SYNBAIT_STATS_INTERVAL=0',
       '-e', 'SYNBAIT_SENSOR_ID=image-test',
       IMAGE,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -121,6 +108,7 @@ describe('container image', { skip, timeout: 30 * 60_000 }, () => {
     };
     await waitFor(() => logs.find((l) => l.event === 'SensorStarted'), 'SensorStarted');
     assert.match(stderr, /"event":"BackendChosen","backend":"nft"/);
+    assert.match(stderr, new RegExp(`"event":"DeviceChosen","device":"${topo.sensorIf}"`));
     const installed = ruleset(topo.sensorNs, 'nft');
     assert.match(installed, /-A INPUT -j SYNBAIT-INPUT/);
     assert.match(installed, /-A INPUT -p tcp -m tcp --dport 12345 -j ACCEPT/);

@@ -3,6 +3,7 @@
 //
 //   <archive-dir>/open/   files being written (one .jsonl.gz, and its .pcap with --pcap)
 //   <archive-dir>/ready/  closed files, renamed here atomically, waiting for upload
+//   <archive-dir>/lock    held (flock) by the one sensor using this spool (spool-lock.ts)
 //
 // write() is synchronous and cheap: it appends the line to a bounded in-memory buffer. A single writer loop turns
 // the buffer into one gzip member per block (compressed in the thread pool), appends it, and fdatasyncs, at least
@@ -25,6 +26,7 @@ import type { Logger } from '../../logger.ts';
 import { encodeFrames, pcapGlobalHeader } from './pcap-format.ts';
 import { recoverFile, type RecoveryResult } from './recovery.ts';
 import { Spool } from './spool.ts';
+import { SpoolLock } from './spool-lock.ts';
 
 export interface ArchiveSinkOptions {
   readonly dir: string;
@@ -81,6 +83,7 @@ export class ArchiveSink implements Sink {
   readonly #o: Required<Omit<ArchiveSinkOptions, 'now'>> & { now: () => number };
   readonly #openDir: string;
   readonly #readyDir: string;
+  readonly #lock: SpoolLock;
 
   // the buffer: lines and their pcap records, in order
   #lines: string[] = [];
@@ -110,7 +113,10 @@ export class ArchiveSink implements Sink {
   };
   readonly #reported: Record<DropReason, number> = { archive_backlog_full: 0, archive_write_failed: 0, archive_closed: 0 };
 
-  /** Prepares the spool (fails with ArchiveError if the directory is unusable) and starts recovery. */
+  /**
+   * Prepares the spool (fails with ArchiveError if the directory is unusable, SpoolLockedError if another sensor
+   * uses it) and starts recovery.
+   */
   static async open(o: ArchiveSinkOptions): Promise<ArchiveSink> {
     const openDir = join(o.dir, 'open');
     const readyDir = join(o.dir, 'ready');
@@ -125,13 +131,20 @@ export class ArchiveSink implements Sink {
     } catch (err) {
       throw new ArchiveError(`--archive-dir ${o.dir}: cannot use it for the spool: ${errText(err)}`, { cause: err, code: 'SYNBAIT_ERR_ARCHIVE_DIR' });
     }
-    const leftovers = (await readdir(openDir)).filter((f) => !f.startsWith('.probe-'));
-    const sink = new ArchiveSink(o, openDir, readyDir, leftovers);
-    await sink.spool.scan();
-    return sink;
+    // before recovery: what is in open/ may be another live sensor's files
+    const lock = await SpoolLock.acquire(o.dir, o.log, o.now);
+    try {
+      const leftovers = (await readdir(openDir)).filter((f) => !f.startsWith('.probe-'));
+      const sink = new ArchiveSink(o, openDir, readyDir, leftovers, lock);
+      await sink.spool.scan();
+      return sink;
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   }
 
-  private constructor(o: ArchiveSinkOptions, openDir: string, readyDir: string, leftovers: readonly string[]) {
+  private constructor(o: ArchiveSinkOptions, openDir: string, readyDir: string, leftovers: readonly string[], lock: SpoolLock) {
     this.#o = {
       flushIntervalMs: 1000,
       blockBytes: 256 * 1024,
@@ -142,6 +155,7 @@ export class ArchiveSink implements Sink {
     };
     this.#openDir = openDir;
     this.#readyDir = readyDir;
+    this.#lock = lock;
     this.spool = new Spool({ readyDir, maxBytes: o.spoolMaxBytes, openBytes: () => this.openBytes, log: o.log });
     this.recovered = this.#recover(leftovers);
     this.#timer = setInterval(() => this.#tick(), this.#o.flushIntervalMs);
@@ -213,6 +227,7 @@ export class ArchiveSink implements Sink {
       this.#reportDrops(true);
     }
     await Promise.race([this.recovered.catch(() => {}), new Promise((r) => setTimeout(r, closeTimeoutMs).unref())]);
+    await this.#lock.release();
   }
 
   /** Writes until the buffer is empty; false if writes still fail after `ms`. */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OPTIONS } from '../../../src/config/options.ts';
 import { SHUTDOWN_BUDGET_MS } from '../../../src/sensor/budget.ts';
+import { imageDefaults } from '../../helpers/image.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (p: string) => readFileSync(root + p, 'utf8');
@@ -86,8 +87,17 @@ test('compose.yaml: host network, two capabilities, init, grace period, read-onl
   assert.match(y, /^volumes:\n\s+spool:/m);
   assert.match(y, /driver: json-file[\s\S]*max-size: \S+[\s\S]*max-file: "\d+"/);
   assert.doesNotMatch(y, /privileged: true/);
-  // every sensor variable passes through, so .env (or the shell) configures everything
-  for (const o of OPTIONS) if (o.env !== 'SYNBAIT_ARCHIVE_DIR') assert.match(y, new RegExp(`^\\s+- ${o.env}$`, 'm'), o.env);
+  assert.doesNotMatch(y, /^name:/m, 'Compose v1 rejects a top-level name:');
+  // every sensor variable passes through, so .env (or the shell) configures everything; those the image defaults
+  // restate the default, because an unset bare `- NAME` removes the image's value on Compose v1 and v2 < 2.24.7
+  const defaults = imageDefaults();
+  assert.ok(Object.keys(defaults).length >= 2, 'the image defaults SYNBAIT_FORMAT and SYNBAIT_HEALTH_FILE');
+  for (const o of OPTIONS) {
+    if (o.env === 'SYNBAIT_ARCHIVE_DIR') continue;
+    const value = defaults[o.env];
+    const line = value === undefined ? `- ${o.env}` : `- ${o.env}=\${${o.env}:-${value}}`;
+    assert.ok(y.split('\n').some((l) => l.trim() === line), `compose.yaml lacks: ${line}`);
+  }
 });
 
 test('.env.example documents every SYNBAIT_* variable with its default', () => {
@@ -116,6 +126,8 @@ test('Dockerfile: two stages on the same Node major, production deps, two packag
   assert.match(runtime, /^HEALTHCHECK .*CMD \["\/app\/entrypoint\.sh", "healthcheck"\]$/m);
   assert.match(runtime, /^ENTRYPOINT \["\/app\/entrypoint\.sh"\]$/m);
   assert.match(runtime, /SYNBAIT_HEALTH_FILE=\/run\/synbait\/heartbeat/);
+  assert.match(runtime, /ln -s \/app\/src\/bin\.mjs \/usr\/local\/bin\/synbait/, '`synbait` on PATH (docker compose exec synbait synbait report)');
+  assert.doesNotMatch(d, /^# syntax=/m, 'no BuildKit frontend image to fetch');
   const ignore = read('.dockerignore');
   assert.match(ignore, /^\*$/m);
   for (const p of ['!src/', '!iptables/', '!entrypoint.sh', '!package-lock.json']) assert.ok(ignore.includes(p), p);

@@ -8,7 +8,7 @@ import type { Settings } from '../../../src/config/settings.ts';
 import { runFirewallRules, templatePath } from '../../../src/firewall/cli.ts';
 import { describeExclusions, resolveExclusions } from '../../../src/firewall/exclusions.ts';
 import { describeListener, parseProcNet, type Listener } from '../../../src/firewall/proc-net.ts';
-import { renderRules, TemplateError } from '../../../src/firewall/render-rules.ts';
+import { renderRules } from '../../../src/firewall/render-rules.ts';
 import { type Cidr, formatIp, parseCidr } from '../../../src/wire/address.ts';
 
 const cidr = (t: string): Cidr => parseCidr(t)!;
@@ -131,10 +131,10 @@ test('the IPv6 template drops ICMPv6 type 1 only (never neighbour discovery or p
 
 test('renderRules: nothing for a family without monitored networks; unsafe values and unknown placeholders throw', () => {
   assert.equal(renderRules(template(6), { family: 6, device: 'eth0', networks: [cidr('192.0.2.0/24')], ports: [] }), '');
-  assert.throws(() => renderRules(template(4), { family: 4, device: 'eth0 -j ACCEPT', networks: [cidr('192.0.2.0/24')], ports: [] }), TemplateError);
-  assert.throws(() => renderRules(template(4), { family: 4, device: 'eth0', networks: [cidr('192.0.2.0/24')], ports: [{ from: 0, to: 5 }] }), TemplateError);
+  assert.throws(() => renderRules(template(4), { family: 4, device: 'eth0 -j ACCEPT', networks: [cidr('192.0.2.0/24')], ports: [] }), { code: 'SYNBAIT_ERR_FIREWALL' });
+  assert.throws(() => renderRules(template(4), { family: 4, device: 'eth0', networks: [cidr('192.0.2.0/24')], ports: [{ from: 0, to: 5 }] }), { code: 'SYNBAIT_ERR_FIREWALL' });
   assert.throws(() => renderRules('*filter\n-A X -p {{PROTO}} -j DROP\nCOMMIT\n', { family: 4, device: 'eth0', networks: [cidr('192.0.2.0/24')], ports: [] }), /PROTO/);
-  assert.throws(() => renderRules('*filter\n-A X -d {{NETWORK} -j DROP\nCOMMIT\n', { family: 4, device: 'eth0', networks: [cidr('192.0.2.0/24')], ports: [] }), TemplateError);
+  assert.throws(() => renderRules('*filter\n-A X -d {{NETWORK} -j DROP\nCOMMIT\n', { family: 4, device: 'eth0', networks: [cidr('192.0.2.0/24')], ports: [] }), { code: 'SYNBAIT_ERR_FIREWALL' });
 });
 
 test('--ssh-port: 22 by default, a list, or none; anything else names the variable', () => {
