@@ -166,9 +166,9 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   // read by entrypoint.sh in the container; the sensor accepts them in its environment and ignores them
   { flag: 'firewall', env: 'SYNBAIT_FIREWALL', kind: 'enum', values: ['on', 'off'], default: 'on', group: 'appliance', entrypointOnly: true,
-    help: 'entrypoint.sh: install the drop rules from iptables/ (off: you manage the firewall yourself).' },
+    help: 'synbait firewall up/down (entrypoint.sh): install the drop rules from iptables/ (off: touch nothing; you manage the firewall yourself).' },
   { flag: 'iptables-backend', env: 'SYNBAIT_IPTABLES_BACKEND', kind: 'enum', values: ['auto', 'nft', 'legacy'], default: 'auto', group: 'appliance', entrypointOnly: true,
-    help: "entrypoint.sh: iptables backend; auto detects the host's from its existing rules, else nft." },
+    help: "synbait firewall up: iptables backend; auto detects the host's from its existing rules, else nft." },
 ];
 
 /** Looks up a spec by long flag name. */
