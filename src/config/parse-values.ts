@@ -1,6 +1,8 @@
 // Value parsers shared by the sensor CLI and the report CLI. Each returns `null` for bad input so the caller can
 // name the flag or variable at fault.
 
+import type { PortRange } from '../wire/port-range.ts';
+
 /** Durations: "5" (seconds), "2.5", "300ms", "30s", "15m", "1h", "1d". Returns seconds. */
 export function parseSeconds(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
@@ -43,11 +45,6 @@ export function parseBool(text: string): boolean | null {
   }
 }
 
-export interface PortRange {
-  readonly from: number;
-  readonly to: number;
-}
-
 /** "22", "80,443", "8000-8100" (comma lists of ports and inclusive ranges, 1-65535). */
 export function parsePortList(text: string): PortRange[] | null {
   const out: PortRange[] = [];
@@ -60,18 +57,6 @@ export function parsePortList(text: string): PortRange[] | null {
     const to = m[2] === undefined ? from : Number(m[2]);
     if (from < 1 || to > 65535 || from > to) return null;
     out.push({ from, to });
-  }
-  return out;
-}
-
-/** Sorts and merges ranges: [[80,80],[81,90],[22,22]] -> [[22,22],[80,90]]. */
-export function mergePortRanges(ranges: readonly PortRange[]): PortRange[] {
-  const sorted = [...ranges].sort((a, b) => a.from - b.from);
-  const out: PortRange[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.from <= last.to + 1) out[out.length - 1] = { from: last.from, to: Math.max(last.to, r.to) };
-    else out.push(r);
   }
   return out;
 }

@@ -4,7 +4,8 @@
 import { ConfigError } from '../errors.ts';
 import { type Cidr, parseCidr } from '../wire/address.ts';
 import { LOG_LEVELS } from './options.ts';
-import { type PortRange, mergePortRanges, parsePortList } from './parse-values.ts';
+import { mergePortRanges, portRangeText, type PortRange } from '../wire/port-range.ts';
+import { parsePortList } from './parse-values.ts';
 import { RawReader, type RawSources, type RawValues } from './raw-values.ts';
 import { signatureSettings, type SignatureSettings } from './signature-settings.ts';
 
@@ -199,8 +200,8 @@ export function redactSettings(s: Settings): Record<string, unknown> {
   return {
     ...s,
     networks: s.networks.map((n) => n.text),
-    excludePorts: s.excludePorts.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)),
-    sshPorts: s.sshPorts.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)),
+    excludePorts: s.excludePorts.map(portRangeText),
+    sshPorts: s.sshPorts.map(portRangeText),
     arpExclude: s.arpExclude.map((n) => n.text),
     slackWebhookUrl: s.slackWebhookUrl ? '[redacted]' : undefined,
     webhookUrl: s.webhookUrl ? '[redacted]' : undefined,

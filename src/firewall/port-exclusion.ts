@@ -6,7 +6,7 @@
 // not there as soon as another --dport rule is); removal takes every copy. Only the backends and families that hold
 // our chain are touched (none when the firewall is off or managed by the owner).
 
-import type { PortRange } from '../config/parse-values.ts';
+import { portRangeText, type PortRange } from '../wire/port-range.ts';
 import type { FirewallExecutor } from './firewall-executor.ts';
 import type { FirewallCommand } from './firewall-plan.ts';
 import { type Backend, BACKENDS, type Family, FAMILIES, INPUT_CHAIN, toolName } from './iptables-tools.ts';
@@ -20,9 +20,6 @@ export interface InstalledFamily {
 /** Removal stops after this many copies (a loop that cannot end is a bug, not a ruleset). */
 const MAX_COPIES = 64;
 
-export function portText(r: PortRange): string {
-  return r.from === r.to ? String(r.from) : `${r.from}-${r.to}`;
-}
 
 /** The RETURN rule for one protocol, as arguments after `-C`, `-I SYNBAIT-INPUT 1` or `-D`. */
 export function exclusionRule(proto: 'tcp' | 'udp', r: PortRange): string[] {
@@ -65,8 +62,8 @@ async function changeEverywhere(
       if (!(await change(x, w, rule, ruleCopies(saved, INPUT_CHAIN, rule.join(' '))))) ok = false;
     }
     x.log.info(
-      { event: log.event, port: portText(r), backend: w.backend, family: String(w.family), detail: log.detail },
-      `port ${portText(r)} ${log.what} (${w.backend}, IPv${w.family})${log.detail ? `: ${log.detail}` : ''}`,
+      { event: log.event, port: portRangeText(r), backend: w.backend, family: String(w.family), detail: log.detail },
+      `port ${portRangeText(r)} ${log.what} (${w.backend}, IPv${w.family})${log.detail ? `: ${log.detail}` : ''}`,
     );
   }
   return ok;

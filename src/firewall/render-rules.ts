@@ -7,7 +7,7 @@
 // A list placeholder with an empty list drops its line. Template comments (lines starting with `#`) are kept: they
 // explain each rule in the entrypoint's log. Anything else in braces is a FirewallError, so a typo cannot ship.
 
-import type { PortRange } from '../config/parse-values.ts';
+import type { PortRange } from '../wire/port-range.ts';
 import { FirewallError } from '../errors.ts';
 import type { Cidr } from '../wire/address.ts';
 

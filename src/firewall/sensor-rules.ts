@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { readDeviceInfo } from '../capture/device-info.ts';
 import { parseCommandLine } from '../cli.ts';
 import { ConfigError } from '../errors.ts';
-import { describeExclusions } from './exclusions.ts';
-import { readHostListeners } from './host-listeners.ts';
+import { describeExclusions } from '../scope/exclusions.ts';
+import { readHostListeners } from '../scope/host-listeners.ts';
 import type { Family } from './iptables-tools.ts';
-import { resolveScope } from './plan.ts';
-import type { Listener } from './proc-net.ts';
+import { resolveScope } from '../scope/scope.ts';
+import type { Listener } from '../scope/proc-net.ts';
 import { renderRules } from './render-rules.ts';
 
 export interface SensorRulesIo {

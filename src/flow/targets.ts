@@ -2,11 +2,7 @@
 // Compiled into flat arrays so the per-packet check is a few integer compares.
 
 import { type Cidr } from '../wire/address.ts';
-
-export interface PortRangeLike {
-  readonly from: number;
-  readonly to: number;
-}
+import type { PortRange } from '../wire/port-range.ts';
 
 export interface Targets {
   /** True when dst (at buf[off], 4 or 16 bytes) is monitored. */
@@ -14,10 +10,10 @@ export interface Targets {
   /** True when the port is excluded (never answered, never recorded). */
   isExcluded(port: number): boolean;
   readonly networks: readonly Cidr[];
-  readonly excluded: readonly PortRangeLike[];
+  readonly excluded: readonly PortRange[];
 }
 
-export function compileTargets(networks: readonly Cidr[], excluded: readonly PortRangeLike[]): Targets {
+export function compileTargets(networks: readonly Cidr[], excluded: readonly PortRange[]): Targets {
   const v4net = new Uint32Array(networks.filter((n) => n.version === 4).length);
   const v4mask = new Uint32Array(v4net.length);
   let i = 0;

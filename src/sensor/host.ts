@@ -4,8 +4,8 @@
 
 import { readDeviceInfo, type DeviceInfo } from '../capture/device-info.ts';
 import type { Settings } from '../config/settings.ts';
-import { readHostListeners } from '../firewall/host-listeners.ts';
-import { resolveScope, type SensorScope } from '../firewall/plan.ts';
+import { readHostListeners } from '../scope/host-listeners.ts';
+import { resolveScope, type SensorScope } from '../scope/scope.ts';
 import { compileTargets, type Targets } from '../flow/targets.ts';
 
 export interface HostView {
@@ -21,4 +21,3 @@ export function inspectHost(settings: Settings): HostView {
   return { dev, scope, targets: compileTargets(scope.networks, scope.exclusions.ports) };
 }
 
-export const portText = (r: { readonly from: number; readonly to: number }): string => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`);

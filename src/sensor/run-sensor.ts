@@ -8,18 +8,19 @@ import type { Classifier } from '../classify/types.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import { redactSettings, type Settings } from '../config/settings.ts';
 import { exitCodeOf } from '../errors.ts';
-import { describeExclusions } from '../firewall/exclusions.ts';
+import { describeExclusions } from '../scope/exclusions.ts';
 import { DropReporter } from '../metrics/drop-report.ts';
 import { StatsLine } from '../metrics/stats.ts';
 import { startArp } from './arp.ts';
 import { DROP_REPORT_MS, TICK_MS } from './budget.ts';
 import { openCapture, type SensorCapture } from './capture.ts';
 import { buildCore, type SensorCore } from './core.ts';
-import { inspectHost, portText, type HostView } from './host.ts';
+import { inspectHost, type HostView } from './host.ts';
 import { observe } from './observe.ts';
 import { openSensorOutput, type SensorOutput } from './output.ts';
 import { untilStopped, type RunningSensor } from './shutdown.ts';
 import { assembleSinks } from './sinks.ts';
+import { portRangeText } from '../wire/port-range.ts';
 
 export async function runSensor(settings: Settings): Promise<number> {
   const output = openSensorOutput(settings);
@@ -86,7 +87,7 @@ function logStarted(
     device: settings.device,
     mtu: host.dev.mtu,
     networks: networks.map((n) => n.text),
-    excluded_ports: exclusions.ports.map(portText),
+    excluded_ports: exclusions.ports.map(portRangeText),
     exclusions: describeExclusions(exclusions),
     ...(metricsAddress ? { metrics_listen: `${metricsAddress.host}:${metricsAddress.port}` } : {}),
     rules: classifier.ruleCount,

@@ -34,7 +34,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   classify: 4,
   pipeline: 5,
   // adapters: they may use one another, never the sensor's composition
-  config: 6, 'cli.ts': 6, capture: 6, sinks: 6, jobs: 6, metrics: 6, firewall: 6, report: 6, s3: 6, ruleset: 6, label: 6,
+  config: 6, scope: 6, 'cli.ts': 6, capture: 6, sinks: 6, jobs: 6, metrics: 6, firewall: 6, report: 6, s3: 6, ruleset: 6, label: 6,
   sensor: 7,
   'main.ts': 8,
 };

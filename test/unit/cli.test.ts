@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { parseCommandLine, renderHelp, renderOptionsTable } from '../../src/cli.ts';
 import { OPTIONS } from '../../src/config/options.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { parseBytes, parsePortList, parseSeconds, mergePortRanges } from '../../src/config/parse-values.ts';
+import { parseBytes, parsePortList, parseSeconds } from '../../src/config/parse-values.ts';
+import { mergePortRanges } from '../../src/wire/port-range.ts';
 
 const host = { hostname: 'test-host' };
 const run = (argv: string[], env: Record<string, string> = {}) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runFirewall, templatePath } from '../../../src/firewall/cli.ts';
-import type { Listener } from '../../../src/firewall/proc-net.ts';
+import type { Listener } from '../../../src/scope/proc-net.ts';
 import { parseCidr, parseIp } from '../../../src/wire/address.ts';
 import { FakeIptables } from '../../helpers/fake-iptables.ts';
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseCommandLine } from '../../../src/cli.ts';
 import type { Settings } from '../../../src/config/settings.ts';
 import { runFirewallRules, templatePath } from '../../../src/firewall/cli.ts';
-import { describeExclusions, resolveExclusions } from '../../../src/firewall/exclusions.ts';
-import { describeListener, parseProcNet, type Listener } from '../../../src/firewall/proc-net.ts';
+import { describeExclusions, resolveExclusions } from '../../../src/scope/exclusions.ts';
+import { describeListener, parseProcNet, type Listener } from '../../../src/scope/proc-net.ts';
 import { renderRules } from '../../../src/firewall/render-rules.ts';
 import { type Cidr, formatIp, parseCidr } from '../../../src/wire/address.ts';
 

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FirewallExecutor } from '../../../src/firewall/firewall-executor.ts';
 import { firewallUp } from '../../../src/firewall/firewall-up.ts';
-import { diffListeningPorts, fixedPorts } from '../../../src/firewall/listener-diff.ts';
-import { resolveExclusions } from '../../../src/firewall/exclusions.ts';
+import { diffListeningPorts, fixedPorts } from '../../../src/scope/listener-diff.ts';
+import { resolveExclusions } from '../../../src/scope/exclusions.ts';
 import { addPortExclusion, exclusionRule, installedFamilies, removePortExclusion } from '../../../src/firewall/port-exclusion.ts';
-import type { Listener } from '../../../src/firewall/proc-net.ts';
+import type { Listener } from '../../../src/scope/proc-net.ts';
 import { parseCidr, parseIp } from '../../../src/wire/address.ts';
 import { FakeIptables, recordingLogger } from '../../helpers/fake-iptables.ts';
 

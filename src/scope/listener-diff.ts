@@ -4,7 +4,7 @@
 // another reason (SSH, -e, the metrics port) never change. Exclusions are per port for TCP and UDP alike, so a port
 // is gone only when no exposed listener of either protocol is left on it.
 
-import type { PortRange } from '../config/parse-values.ts';
+import type { PortRange } from '../wire/port-range.ts';
 import type { Cidr } from '../wire/address.ts';
 import { type Exclusions, exposedOn } from './exclusions.ts';
 import { describeListener, type Listener } from './proc-net.ts';

@@ -8,8 +8,8 @@
 //   - the --metrics-listen port when it is bound beyond loopback (a scraper must reach it).
 // Exclusions cover TCP and UDP alike, as --exclude-ports does.
 
-import type { PortRange } from '../config/parse-values.ts';
-import { mergePortRanges } from '../config/parse-values.ts';
+import type { PortRange } from '../wire/port-range.ts';
+import { mergePortRanges, portRangeText } from '../wire/port-range.ts';
 import { type Cidr, cidrContains, parseIp } from '../wire/address.ts';
 import { describeListener, type Listener } from './proc-net.ts';
 
@@ -88,6 +88,6 @@ export function resolveExclusions(input: ExclusionInput): Exclusions {
 export function describeExclusions(e: Exclusions): string {
   if (e.reasons.length === 0) return 'none';
   return e.reasons
-    .map((r) => `${r.from === r.to ? r.from : `${r.from}-${r.to}`} (${r.reason}${r.detail ? `: ${r.detail}` : ''})`)
+    .map((r) => `${portRangeText(r)} (${r.reason}${r.detail ? `: ${r.detail}` : ''})`)
     .join(', ');
 }

@@ -1,5 +1,5 @@
 // What the sensor answers for: the effective monitored networks and excluded ports, from the settings and facts
-// about the host. The sensor (main.ts) and `synbait firewall up` (entrypoint.sh) both call this, so the firewall
+// about the host. The sensor (sensor/host.ts) and `synbait firewall up` (entrypoint.sh) both call this, so the firewall
 // drops exactly what the sensor answers.
 
 import type { Settings } from '../config/settings.ts';

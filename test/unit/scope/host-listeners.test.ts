@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { findSocketOwners, readHostListeners } from '../../../src/firewall/host-listeners.ts';
+import { findSocketOwners, readHostListeners } from '../../../src/scope/host-listeners.ts';
 import { formatIp } from '../../../src/wire/address.ts';
 
 test('a listening socket of ours: in /proc/net/tcp with its inode, owned by this process', async () => {
