@@ -3,7 +3,7 @@
 // tool output captured here or rebuilt from public descriptions (each entry's `source`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createClassifier } from '../../../src/classify/index.ts';
 import { LABELS_DIR, labelCorpus, loadLabelCorpus, THREAT_CATEGORIES } from '../../fixtures/labels/corpus.ts';
 import { ISSUE_NAMES } from './issue-names.ts';
@@ -48,4 +48,24 @@ test('at least 3 independent samples for every threat name with public evidence;
     assert.ok(n >= 3, `${name}: ${n} samples`);
   }
   assert.ok(corpus.filter((s) => s.benign).length >= 150);
+});
+
+test('docs/rules.md coverage table: every threat name once, with its rule id and the corpus sample count', () => {
+  const doc = readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## What each threat name covers'), doc.indexOf('## What we could not verify'));
+  const rows = new Map<string, { id: string; samples: number }>();
+  for (const line of section.split('\n')) {
+    const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
+    if (cells.length < 8 || !/^sb-\d+$/.test(cells[2]!)) continue;
+    rows.set(cells[1]!, { id: cells[2]!, samples: Number(cells[6]) });
+  }
+  for (const name of ISSUE_NAMES) {
+    const row = rows.get(name);
+    assert.ok(row, `coverage table lacks ${name}`);
+    const rule = classifier.rules.find((r) => r.label.name === name)!;
+    assert.equal(row.id, rule.label.id, name);
+    const n = corpus.filter((s) => !s.benign && s.expect.includes(rule.label.id)).length;
+    assert.equal(row.samples, n, `${name}: table says ${row.samples} samples, the corpus has ${n}`);
+  }
+  assert.equal(rows.size, ISSUE_NAMES.length);
 });
