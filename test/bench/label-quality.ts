@@ -51,7 +51,7 @@ export async function runLabelQuality(): Promise<string> {
   return [
     '## Label quality on the labelled corpus',
     '',
-    `${corpus.length} samples in test/fixtures/labels/ (${total} attack samples of the ${ISSUE_NAMES.length} threat names, ${q.benign} benign),`,
+    `${corpus.length} samples in test/fixtures/labels/: ${corpus.length - q.benign} attack samples (${total} memberships of the ${ISSUE_NAMES.length} threat names) and ${q.benign} benign,`,
     'captured from real tools here or rebuilt from public descriptions (each with its provenance); `test/bench/label-quality.ts`.',
     'A sample counts for every name whose rule it expects. "Named": it got the name; "exact": it got exactly the rule ids it',
     'expects (no missing and no extra label).',
