@@ -31,6 +31,7 @@ export function adversarialPayloads(): [string, Buffer][] {
     ['DOCTYPE without external id (XXE regex bait)', fill('POST /x HTTP/1.1\r\nContent-Type: application/xml\r\n\r\n', '<!DOCTYPE a ')],
     ['busybox lower-case applets (Mirai canary bait)', fill('', '/bin/busybox ps;')],
     ['wget then bins.sh far apart (loader regex bait)', fill('GET /?x=wget', ' ', 'bins.sh HTTP/1.1\r\n\r\n')],
+    ['peerPin flood (Realtek formWsc bait)', fill('POST /boafrm/formWsc HTTP/1.1\r\n\r\n', 'peerPin=1234&')],
     ['ping_size flood (Reaper apply.cgi bait)', fill('POST /apply.cgi HTTP/1.1\r\n\r\n', 'ping_size=1234')],
     ['njRAT check-in with no recurring splitter', fill('8100\x00ll', 'abcdefghijklmnopq')],
     ['njRAT check-in of one repeated byte', fill('8100\x00ll', '|')],
