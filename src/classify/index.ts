@@ -21,6 +21,7 @@ export { parseRdpConnectionRequest, type RdpRequest } from './extract/rdp.ts';
 export { parseDnsQuery, type DnsQuery } from './extract/dns.ts';
 export { parseNtp, type NtpPacket } from './extract/ntp.ts';
 export { parseRpcCall, type RpcCall } from './extract/rpc.ts';
+export { parseNjrat, type NjratMessage } from './extract/njrat.ts';
 
 /** A classifier with the built-in rules followed by extraDocs (user --rules files); ids must be unique across both. */
 export function createClassifier(extraDocs: readonly unknown[] = []): Classifier & { readonly rules: readonly CompiledRule[] } {

@@ -108,11 +108,15 @@ const FIELDS: Record<string, { kind: 'string' | 'number'; raw?: boolean; get: (c
   'ntp.version': { kind: 'number', get: (c) => c.parsed.ntp?.version },
   'ntp.opcode': { kind: 'number', get: (c) => c.parsed.ntp?.opcode },
   'ntp.count': { kind: 'number', get: (c) => c.parsed.ntp?.count },
+  'ntp.data': { kind: 'string', get: (c) => c.parsed.ntp?.data },
   'rpc.program': { kind: 'number', get: (c) => c.parsed.rpc?.program },
   'rpc.version': { kind: 'number', get: (c) => c.parsed.rpc?.version },
   'rpc.procedure': { kind: 'number', get: (c) => c.parsed.rpc?.procedure },
   'rpc.fragments': { kind: 'number', get: (c) => c.parsed.rpc?.fragments },
   'rpc.min_fragment': { kind: 'number', get: (c) => c.parsed.rpc?.minFragment },
+  'njrat.command': { kind: 'string', get: (c) => c.parsed.njrat?.command },
+  'njrat.fields': { kind: 'number', get: (c) => c.parsed.njrat?.fields },
+  'njrat.length_ok': { kind: 'number', get: (c) => c.parsed.njrat?.lengthOk },
 };
 
 export interface FieldSpec {

@@ -3,7 +3,7 @@
 // the report reader, and so on. Progress goes to stderr.
 //
 //   npm run bench                 everything (about 4 minutes)
-//   npm run bench -- syn memory   only some sections: syn, latency, memory, classify, report
+//   npm run bench -- syn memory   only some sections: syn, latency, memory, classify, labels, report
 //   npm run bench -- --out FILE   write elsewhere than BENCHMARKS.md
 
 import { execFileSync } from 'node:child_process';
@@ -228,6 +228,7 @@ if (want('syn')) sections.push(await synSection());
 if (want('latency')) sections.push(await latencySection());
 if (want('memory')) sections.push(await memorySection());
 if (want('classify')) { log('classify'); sections.push(await optionalSection('./classify-bench.ts', 'runClassifyBench')); }
+if (want('labels')) { log('labels'); sections.push(await optionalSection('./label-quality.ts', 'runLabelQuality')); }
 if (want('report')) { log('report'); sections.push(await optionalSection('./report-bench.ts', 'runReportBench')); }
 if (want('report')) {
   const m = /\| stored labels \| [\d,]+ \| ([\d,]+) \|/.exec(sections.at(-1) ?? '');

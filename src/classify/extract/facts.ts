@@ -6,6 +6,7 @@ import { printable } from './bytes.ts';
 import { parseDnsQuery, type DnsQuery } from './dns.ts';
 import { parseNtp, type NtpPacket } from './ntp.ts';
 import { parseRdpConnectionRequest, type RdpRequest } from './rdp.ts';
+import { parseNjrat, type NjratMessage } from './njrat.ts';
 import { headerValue, parseTextRequest, type TextRequest } from './request-line.ts';
 import { parseRpcCall, type RpcCall } from './rpc.ts';
 import { parseSmbNegotiate, type SmbNegotiate } from './smb.ts';
@@ -23,11 +24,15 @@ export interface Parsed {
   readonly dns: DnsQuery | null;
   readonly ntp: NtpPacket | null;
   readonly rpc: RpcCall | null;
+  /** njRAT framing (rule fields only: not a record fact). */
+  readonly njrat: NjratMessage | null;
 }
 
 export interface ExtractInput {
   readonly proto: 'tcp' | 'udp';
   readonly dst_port: number;
+  /** The whole captured payload, when known: tells whether the inspected bytes were cut. */
+  readonly payload?: Uint8Array;
 }
 
 const DNS_PORTS = new Set([53, 5353, 5355]);
@@ -43,8 +48,9 @@ export function extractFacts(input: ExtractInput, bytes: Uint8Array, text: strin
   let dns: DnsQuery | null = null;
   let ntp: NtpPacket | null = null;
   let rpc: RpcCall | null = null;
+  let njrat: NjratMessage | null = null;
   const facts: Record<string, unknown> = {};
-  if (bytes.length === 0) return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc };
+  if (bytes.length === 0) return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc, njrat };
 
   if (tcp && looksLikeTls(bytes)) {
     facts.app = 'tls';
@@ -95,9 +101,11 @@ export function extractFacts(input: ExtractInput, bytes: Uint8Array, text: strin
   } else if (!tcp && input.dst_port === 123 && (ntp = parseNtp(bytes)) !== null) {
     facts.app = 'ntp';
     facts.ntp = { mode: ntp.mode, version: ntp.version, ...(ntp.opcode !== undefined && { opcode: ntp.opcode }) };
+  } else if (tcp && (njrat = parseNjrat(text, (input.payload?.length ?? bytes.length) > bytes.length)) !== null) {
+    // no record fact: njRAT framing is only a rule field
   } else if ((rpc = parseRpcCall(bytes, tcp)) !== null) {
     facts.app = 'rpc';
     facts.rpc = { program: rpc.program, version: rpc.version, procedure: rpc.procedure, fragments: rpc.fragments };
   }
-  return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc };
+  return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc, njrat };
 }

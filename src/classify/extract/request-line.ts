@@ -22,19 +22,39 @@ export interface TextRequest {
   readonly body: string;
 }
 
-const REQUEST_LINE = /^([A-Za-z][A-Za-z0-9_-]{0,23}) +([^ \r\n]{1,8000}) +((?:HTTP|RTSP|SIP)\/\d\.\d)\r?$/;
+const METHOD = /^([A-Za-z][A-Za-z0-9_-]{0,23}) +/;
+const PROTOCOL = /^((?:HTTP|RTSP|SIP)\/\d\.\d)\r?$/;
 const SIMPLE_LINE = /^(GET) +(\/[^ \r\n]{0,8000})\r?$/;
+
+/**
+ * method SP target SP protocol. The target is everything between the method and the last space: exploit
+ * requests often carry raw spaces in it (`/shell?cd /tmp`), which embedded servers accept, so they are kept
+ * rather than making the line unparseable. Found with indexOf/lastIndexOf, linear in the line length.
+ */
+function splitRequestLine(first: string): [string, string, string] | null {
+  const m = METHOD.exec(first);
+  if (!m) return null;
+  const last = first.lastIndexOf(' ');
+  if (last < m[0].length) return null;
+  const p = PROTOCOL.exec(first.slice(last + 1));
+  if (!p) return null;
+  let end = last;
+  while (end > m[0].length && first.charCodeAt(end - 1) === 0x20) end--;
+  const uri = first.slice(m[0].length, end);
+  if (uri.length === 0 || uri.length > 8000 || uri.includes('\r')) return null;
+  return [m[1]!, uri, p[1]!];
+}
 
 export function parseTextRequest(text: string): TextRequest | null {
   const eol = text.indexOf('\n');
   const first = eol < 0 ? text : text.slice(0, eol);
   if (first.length > 8100) return null;
-  const m = REQUEST_LINE.exec(first);
+  const m = splitRequestLine(first);
   const simple = m ? null : SIMPLE_LINE.exec(first);
   if (!m && !simple) return null;
-  const method = (m ?? simple)![1]!;
-  const uri = (m ?? simple)![2]!;
-  const protocol = m ? m[3]!.toUpperCase() : 'HTTP/0.9';
+  const method = m ? m[0] : simple![1]!;
+  const uri = m ? m[1] : simple![2]!;
+  const protocol = m ? m[2].toUpperCase() : 'HTTP/0.9';
   const line = first.endsWith('\r') ? first.slice(0, -1) : first;
   const headers: [string, string][] = [];
   let pos = eol < 0 ? text.length : eol + 1;

@@ -16,8 +16,9 @@ export interface SmbNegotiate {
   /** SMB2 negotiate: DialectCount as sent (may disagree with what fits in the message). */
   readonly dialectCount?: number;
   /**
-   * Length or count fields that disagree with the message: SMB1 ByteCount past the message end or a dialect
-   * without its 0x02 buffer format; SMB2 DialectCount 0 or more dialects than the message holds.
+   * Length or count fields that disagree with the message: SMB1 ByteCount past the message end, a dialect
+   * without its 0x02 buffer format or a non-zero WordCount (MS-CIFS 2.2.4.52.1 requires 0); SMB2 header
+   * StructureSize other than 64 (MS-SMB2 2.2.1), DialectCount 0 or more dialects than the message holds.
    */
   readonly malformed: boolean;
 }
@@ -54,7 +55,7 @@ export function parseSmbNegotiate(b: Uint8Array): SmbNegotiate | null {
     const bc = u16le(b, bcOff, end);
     const dialects: string[] = [];
     let p = bcOff + 2;
-    let malformed = bc < 0 || p + bc > end;
+    let malformed = bc < 0 || p + bc > end || wc !== 0;
     const stop = Math.min(end, bc < 0 ? end : p + bc);
     while (p < stop && dialects.length < 64) {
       if (b[p] !== 0x02) {
@@ -69,6 +70,7 @@ export function parseSmbNegotiate(b: Uint8Array): SmbNegotiate | null {
     return { version: 1, dialects, pidHigh, malformed };
   }
   if (u16le(b, off + 12, end) !== 0) return null; // not NEGOTIATE
+  const headerOk = u16le(b, off + 4, end) === 64;
   const body = off + 64;
   if (u16le(b, body, end) !== 36) return { version: 2, dialects: [], malformed: true };
   const count = u16le(b, body + 2, end);
@@ -78,5 +80,5 @@ export function parseSmbNegotiate(b: Uint8Array): SmbNegotiate | null {
     if (d < 0) break;
     dialects.push(SMB2_DIALECTS[d] ?? `0x${d.toString(16).padStart(4, '0')}`);
   }
-  return { version: 2, dialects, dialectCount: count, malformed: count <= 0 || dialects.length < count };
+  return { version: 2, dialects, dialectCount: count, malformed: !headerOk || count <= 0 || dialects.length < count };
 }

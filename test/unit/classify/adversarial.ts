@@ -27,6 +27,15 @@ export function adversarialPayloads(): [string, Buffer][] {
     ['SMB1 negotiate with thousands of dialects', Buffer.concat([Buffer.from('\x00\x00\x1f\xf0\xffSMBr' + '\x00'.repeat(27) + '\x00\xff\xff', 'latin1'), Buffer.from('\x02A\x00'.repeat(2700), 'latin1')])],
     ['DNS with a compression pointer chain', Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from(Array.from({ length: 4000 }, (_, i) => [0xc0, 12 + ((i + 1) * 2) % 4000]).flat())])],
     ['traversal segments', fill('GET /', '../', ' HTTP/1.1\r\n\r\n')],
+    ['$IFS near misses (IFS regex bait)', fill('GET /?a=', '$IFSx%24IFS', ' HTTP/1.1\r\n\r\n')],
+    ['DOCTYPE without external id (XXE regex bait)', fill('POST /x HTTP/1.1\r\nContent-Type: application/xml\r\n\r\n', '<!DOCTYPE a ')],
+    ['busybox lower-case applets (Mirai canary bait)', fill('', '/bin/busybox ps;')],
+    ['wget then bins.sh far apart (loader regex bait)', fill('GET /?x=wget', ' ', 'bins.sh HTTP/1.1\r\n\r\n')],
+    ['peerPin flood (Realtek formWsc bait)', fill('POST /boafrm/formWsc HTTP/1.1\r\n\r\n', 'peerPin=1234&')],
+    ['ping_size flood (Reaper apply.cgi bait)', fill('POST /apply.cgi HTTP/1.1\r\n\r\n', 'ping_size=1234')],
+    ['njRAT check-in with no recurring splitter', fill('8100\x00ll', 'abcdefghijklmnopq')],
+    ['njRAT check-in of one repeated byte', fill('8100\x00ll', '|')],
+    ['request line of spaces before the protocol', fill('GET /', ' ', 'x HTTP/1.1\r\n\r\n')],
     ['random bytes', Buffer.from(Array.from({ length: INSPECT_LIMIT }, (_, i) => (i * 2654435761) >>> 24))],
   ];
 }

@@ -6,7 +6,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import {
   extractFacts, ja4, ja4Hash, ja4Raw, parseClientHello, parseDnsQuery, parseNtp, parseRdpConnectionRequest, parseRpcCall,
-  parseSmbNegotiate, parseSshBanner, parseTextRequest,
+  parseNjrat, parseSmbNegotiate, parseSshBanner, parseTextRequest,
 } from '../../../src/classify/index.ts';
 import { loadIndex, sampleBytes } from './samples.ts';
 
@@ -144,7 +144,12 @@ test('DNS name and type, UDP and TCP, EDNS buffer size', () => {
 
 test('NTP mode and version; mode 6 opcode and count', () => {
   assert.deepEqual(parseNtp(cap('ntpdig-mode3.bin')), { version: 4, mode: 3 });
-  assert.deepEqual(parseNtp(cap('nmap-ntp-info-mode6-readvar.bin')), { version: 2, mode: 6, opcode: 2, count: 0 });
+  assert.deepEqual(parseNtp(cap('nmap-ntp-info-mode6-readvar.bin')), { version: 2, mode: 6, opcode: 2, count: 0, data: '' });
+  // RFC 9327: the data is at most `count` bytes and never more than the 468 a mode 6 message carries.
+  const rv = Buffer.concat([Buffer.from('160200070000000000000007', 'hex'), Buffer.from('leap,xyz', 'latin1')]);
+  assert.equal(parseNtp(rv)?.data, 'leap,xy');
+  const big = Buffer.concat([Buffer.from('4e0203ec00000000000002c7', 'hex'), Buffer.alloc(800, 0x41)]);
+  assert.equal(parseNtp(big)?.data?.length, 468);
   assert.equal(parseNtp(Buffer.from([0xe3, 0, 0])), null, 'mode 3 shorter than 48 bytes');
   assert.equal(parseNtp(Buffer.from([0x07 | (0 << 3)])), null, 'version 0');
 });
@@ -169,6 +174,7 @@ const EXTRACTORS: [string, (b: Uint8Array) => unknown][] = [
   ['ntp', parseNtp],
   ['rpc-udp', (b) => parseRpcCall(b, false)],
   ['rpc-tcp', (b) => parseRpcCall(b, true)],
+  ['njrat', (b) => parseNjrat(Buffer.from(b).toString('latin1'), false)],
   ['facts', (b) => extractFacts({ proto: 'tcp', dst_port: 53 }, b, Buffer.from(b).toString('latin1'))],
 ];
 
