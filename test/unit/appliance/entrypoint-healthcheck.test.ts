@@ -43,7 +43,9 @@ function healthcheck(env: Record<string, string>): Promise<{ code: number | null
 test('the heartbeat file: fresh is healthy, stale or missing is not', async () => {
   const hb = join(dir, 'heartbeat');
   writeFileSync(hb, '');
-  assert.deepEqual(await healthcheck({ SYNBAIT_HEALTH_FILE: hb }), { code: 0, out: 'healthy: heartbeat 0s old\n' });
+  const fresh = await healthcheck({ SYNBAIT_HEALTH_FILE: hb });
+  assert.equal(fresh.code, 0);
+  assert.match(fresh.out, /^healthy: heartbeat \d+s old\n$/);
   const old = Date.now() / 1000 - 30;
   utimesSync(hb, old, old);
   const stale = await healthcheck({ SYNBAIT_HEALTH_FILE: hb });
