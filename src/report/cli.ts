@@ -10,7 +10,7 @@ import type { Classifier } from '../classify/types.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import { ConfigError, RulesError, isSynbaitError } from '../errors.ts';
 import { Aggregator, type AggregateLimits } from './aggregate.ts';
-import { compareArchives } from './archive-name.ts';
+import { compareArchivePaths } from '../record/archive-name.ts';
 import { parseReportArgs, renderReportHelp, type ReportOptions } from './args.ts';
 import { type LineContext, type LineCounters, RecordLineHandler } from './line-handler.ts';
 import { Progress } from './progress.ts';
@@ -142,7 +142,7 @@ export async function runReport(args: readonly string[], io: ReportIo, deps: Rep
     }
     // The same file named twice (a folder and a file in it, ./x and x) is read once.
     const key = (a: ArchiveRef) => (isS3Url(a.name) ? a.name : resolve(a.name));
-    const unique = [...new Map(archives.map((a) => [key(a), a])).values()].sort((a, b) => compareArchives(a.name, b.name));
+    const unique = [...new Map(archives.map((a) => [key(a), a])).values()].sort((a, b) => compareArchivePaths(a.name, b.name));
     if (unique.length === 0 && listFailures === 0) say('no archive files (*.jsonl.gz, *.jsonl) found');
 
     const aggregator = new Aggregator(deps.limits);

@@ -172,7 +172,7 @@ async function salvage(ref: ArchiveRef, hooks: ReadHooks, seen: number, doneByte
   const gzipMagic = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
   const splitter = new LineSplitter(hooks.handler, undefined, seen + 1);
   let skip = doneBytes;
-  const damage = salvageGzip(data, (chunk) => {
+  const damage = await salvageGzip(data, (chunk) => {
     if (skip >= chunk.length) {
       skip -= chunk.length;
       return;

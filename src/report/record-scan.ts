@@ -5,7 +5,8 @@
 // nesting. So a record it returns is exactly `viewOfRecord(JSON.parse(line))`; a property test holds it to that.
 
 import { type FlowState, RECORD_SCHEMA_VERSION } from '../record/flow-record.ts';
-import { type LabelRef, type RecordView, daysInMonth, fractionMs, labelsOf, utcMs } from './record-view.ts';
+import { daysInMonth, fractionMs, utcMs } from '../record/utc-time.ts';
+import { type LabelRef, type RecordView, labelsOf } from './record-view.ts';
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
 const LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;

@@ -3,6 +3,7 @@
 
 import type { FlowState, Label } from '../record/flow-record.ts';
 import { recordProblem } from '../record/ndjson.ts';
+import { parseIsoMs } from '../record/utc-time.ts';
 
 /** A label as counted: the stored Label, or one the classifier gave on --relabel. */
 export interface LabelRef {
@@ -34,49 +35,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The 65,535 ports plus 0 (a UDP record may carry 0); anything else is not a port. */
 export const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
-
-/**
- * ISO 8601 as the report accepts it: date, optional time with optional fraction, zone Z or ±HH:MM (UTC when
- * absent). Date.parse alone would also take "Nov 25 2026", which no archive should contain.
- */
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** ms since the epoch for an ISO 8601 text (UTC unless it names a zone), or NaN. */
-export function parseIsoMs(text: string): number {
-  const m = ISO_RE.exec(text);
-  if (!m) return NaN;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), min = Number(mi), sec = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || min > 59 || sec > 59) {
-    return NaN;
-  }
-  let ms = utcMs(year, month, day, hour, min, sec, frac ? fractionMs(frac.slice(1)) : 0);
-  if (zone && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const zh = Number(digits.slice(0, 2)), zm = Number(digits.slice(2));
-    if (zh > 23 || zm > 59) return NaN;
-    ms -= sign * (zh * 60 + zm) * 60_000;
-  }
-  return ms;
-}
-
-/** Date.UTC without its 1900 offset for two-digit years. */
-export function utcMs(year: number, month: number, day: number, hour: number, min: number, sec: number, ms: number): number {
-  const t = Date.UTC(year, month - 1, day, hour, min, sec, ms);
-  return year >= 100 ? t : new Date(t).setUTCFullYear(year);
-}
-
-/** Milliseconds of a fraction's digits ("5" → 500, "123456" → 123), truncated; integer maths, no float error. */
-export function fractionMs(digits: string): number {
-  return Number((digits + '00').slice(0, 3));
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : DAYS[month - 1]!;
-}
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Validates the stored labels; undefined when the value is not an array of labels with string id and name. */
 export function labelsOf(value: unknown): LabelRef[] | undefined {

@@ -4,7 +4,7 @@
 
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { isArchiveName, parseArchiveName, partitionDayMs } from '../archive-name.ts';
+import { isJsonlArchiveName, parseArchiveName, partitionDayMs } from '../../record/archive-name.ts';
 import { DAY_MS, PARTITION_MARGIN_MS, type TimeRange, fileMayOverlap, isUnbounded, partitionMayOverlap } from '../time-range.ts';
 import type { ArchiveRef, Listing, ListProblem } from './archive-ref.ts';
 import { errorText } from './local.ts';
@@ -28,7 +28,7 @@ export function parseS3Url(url: string): S3Location | undefined {
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   if (!/^[a-zA-Z0-9.\-_]{1,255}$/.test(bucket)) return undefined;
   let prefix = slash === -1 ? '' : rest.slice(slash + 1);
-  if (isArchiveName(prefix)) return { bucket, prefix, single: true };
+  if (isJsonlArchiveName(prefix)) return { bucket, prefix, single: true };
   if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
   return { bucket, prefix, single: false };
 }
@@ -74,7 +74,7 @@ export async function listS3(client: S3Client, loc: S3Location, range: TimeRange
   }
 
   const take = (key: string, size: number | undefined): void => {
-    if (!isArchiveName(key)) return;
+    if (!isJsonlArchiveName(key)) return;
     const n = parseArchiveName(key);
     if (n && !fileMayOverlap(range, n.startMs)) {
       skippedByRange++;

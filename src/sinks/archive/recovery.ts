@@ -7,11 +7,12 @@
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { GZIP_CAUSE_TEXT, walkGzip } from '../../record/gzip-walk.ts';
+import { compressMemberSync } from '../../record/gzip-member.ts';
 import { parseRecordLine } from '../../record/ndjson.ts';
-import type { ArchiveKind } from './archive-name.ts';
+import type { ArchiveKind } from '../../record/archive-name.ts';
 import { FileWindow } from './file-window.ts';
 import { fsyncDir, writeFully } from './file-io.ts';
-import { compressBlockSync, scanGzip } from './gzip-members.ts';
 import { scanPcap } from './pcap-format.ts';
 
 export interface RecoveryResult {
@@ -71,10 +72,11 @@ async function recoverJsonl(openDir: string, readyDir: string, file: string): Pr
       return { lines, bad, partial: partial && mayBePartial };
     };
 
-    await scanGzip(win, async (p) => {
-      if (p.kind === 'damage') {
+    await walkGzip(win, async (p) => {
+      // a member whose checksum does not match may hold lines that parse but were never written: keep none
+      if (p.kind === 'damage' || (p.kind === 'salvage' && p.cause === 'checksum')) {
         lostBytes += p.length;
-        reasons.push(`${p.reason} at byte ${p.offset} (${p.length} bytes)`);
+        reasons.push(`${GZIP_CAUSE_TEXT[p.cause]} at byte ${p.offset} (${p.length} bytes)`);
         return;
       }
       const g = goodLines(p.data, p.kind === 'salvage');
@@ -86,11 +88,11 @@ async function recoverJsonl(openDir: string, readyDir: string, file: string): Pr
         if (p.kind === 'salvage') {
           lostBytes += p.length;
           salvaged += g.lines.length;
-          reasons.push(`${p.reason} at byte ${p.offset}; ${g.lines.length} complete records read from it`);
+          reasons.push(`${GZIP_CAUSE_TEXT[p.cause]} at byte ${p.offset}; ${g.lines.length} complete records read from it`);
         } else {
           reasons.push(`${g.bad} invalid lines in the gzip member at byte ${p.offset}`);
         }
-        if (g.lines.length > 0) plan.push({ copy: false, data: compressBlockSync(Buffer.from(g.lines.join(''))) });
+        if (g.lines.length > 0) plan.push({ copy: false, data: compressMemberSync(Buffer.from(g.lines.join(''))) });
       }
       kept += g.lines.length;
       await yieldToLoop(); // recovery runs beside capture: let it breathe between members

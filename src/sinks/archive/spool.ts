@@ -6,7 +6,7 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricSample } from '../../flow/counters.ts';
-import { compareSpoolNames, parseSpoolName, type SpoolName } from './archive-name.ts';
+import { type ArchiveName, compareSpoolNames, parseSpoolName } from '../../record/archive-name.ts';
 import { countItems } from './count-file.ts';
 import { errCode, errText } from './file-io.ts';
 import type { ComponentLogger } from './logger.ts';
@@ -14,7 +14,7 @@ import type { ComponentLogger } from './logger.ts';
 export interface SpoolFile {
   readonly file: string;
   readonly path: string;
-  readonly name: SpoolName;
+  readonly name: ArchiveName;
   readonly size: number;
   /** Records (JSON Lines) or frames (pcap) in it; undefined until counted. */
   count: number | undefined;

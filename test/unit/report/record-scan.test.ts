@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LabelCache, scanRecord } from '../../../src/report/record-scan.ts';
-import { type RecordView, isNotARecord, parseIsoMs, viewOfRecord } from '../../../src/report/record-view.ts';
+import { parseIsoMs } from '../../../src/record/utc-time.ts';
+import { type RecordView, isNotARecord, viewOfRecord } from '../../../src/report/record-view.ts';
 import { LABEL_SIP, LABEL_SSH, record } from './records.ts';
 
 const slow = (line: string): RecordView | undefined => {
