@@ -18,6 +18,8 @@ export interface ReportOptions {
   readonly s3Endpoint: string | undefined;
   readonly s3ForcePathStyle: boolean;
   readonly progress: boolean;
+  /** Reader threads (--threads); undefined: as many as pay off (see cli.ts). */
+  readonly threads: number | undefined;
 }
 
 export type ParsedArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: ReportOptions };
@@ -26,6 +28,7 @@ const FORMATS: Readonly<Record<string, ReportFormat>> = { text: 'text', markdown
 
 export const DEFAULT_TOP = 20;
 export const MAX_TOP = 10_000;
+export const MAX_THREADS = 64;
 
 interface FlagSpec {
   readonly name: string;
@@ -44,6 +47,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 's3-region', takesValue: true },
   { name: 's3-endpoint', takesValue: true },
   { name: 's3-force-path-style', takesValue: false },
+  { name: 'threads', takesValue: true },
   { name: 'no-progress', takesValue: false },
   { name: 'help', short: 'h', takesValue: false },
 ];
@@ -137,6 +141,15 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
     top = n;
   }
 
+  let threads: number | undefined;
+  const threadsText = one('threads');
+  if (threadsText !== undefined) {
+    const n = parseNonNegativeInt(threadsText);
+    if (n === null || n < 1 || n > MAX_THREADS) throw new ConfigError(`--threads ${JSON.stringify(threadsText)}: use a whole number from 1 to ${MAX_THREADS}`, '--threads');
+    if (relabel) throw new ConfigError('--threads does not apply with --relabel (relabelling reads in one thread, in order)', '--threads');
+    threads = n;
+  }
+
   // The S3 flags default to the sensor's SYNBAIT_S3_* variables, so a sensor host reads back what it uploaded.
   const s3Region = one('s3-region') ?? (env.SYNBAIT_S3_REGION || undefined);
   const endpointText = one('s3-endpoint') ?? (env.SYNBAIT_S3_ENDPOINT || undefined);
@@ -165,9 +178,14 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
       inputs, sinceMs, untilMs, format, output, relabel, rulePaths, top,
       s3Region, s3Endpoint: endpointText, s3ForcePathStyle,
       progress: !values.has('no-progress'),
+      threads,
     },
   };
 }
+
+/** Local inputs at least this large (stored bytes) are read by worker threads unless --threads says otherwise. */
+export const AUTO_THREADS_MIN_BYTES = 16 * 1024 * 1024;
+const AUTO_THREADS_HELP = '16 MiB';
 
 export function renderReportHelp(): string {
   return `synbait report: threat report from synbait archives
@@ -198,6 +216,8 @@ Options:
   --s3-region REGION    bucket region (env SYNBAIT_S3_REGION; default: AWS_REGION / the SDK configuration)
   --s3-endpoint URL     S3-compatible store (MinIO, Ceph...) (env SYNBAIT_S3_ENDPOINT)
   --s3-force-path-style path-style addressing, for most S3-compatible stores (env SYNBAIT_S3_FORCE_PATH_STYLE)
+  --threads N           reader threads for local files (gunzip and parsing; 1: the main thread only). Default:
+                        one per CPU, at most one per file, for inputs of ${AUTO_THREADS_HELP} or more
   --no-progress         no progress line on stderr (it is only ever shown when stderr is a terminal)
   -h, --help            this help
 

@@ -9,8 +9,8 @@ import { type LineHandler, LineSplitter } from './line-reader.ts';
 import type { ArchiveRef } from './sources/archive-ref.ts';
 import { errorText } from './sources/local.ts';
 
-/** gunzip output chunk: large chunks cut the per-call overhead (measured: 16 KiB → 256 KiB is 3x faster). */
-const GUNZIP_CHUNK = 256 * 1024;
+/** gunzip output chunk: large chunks cut the per-call overhead (measured: 16 KiB → 256 KiB is 3x faster, 256 KiB → 1 MiB another 1.3x). */
+const GUNZIP_CHUNK = 1024 * 1024;
 /** Damaged files are salvaged in memory; larger ones are reported without salvage. */
 export const MAX_SALVAGE_BYTES = 1024 * 1024 * 1024;
 

@@ -1,17 +1,31 @@
 // The part of a FlowRecord the report counts, and the reference (slow) way to get it from a parsed JSON value.
 // The fast byte scanner in record-scan.ts must give exactly what `viewOfRecord(JSON.parse(line))` gives.
 
-import type { FlowState, Label } from '../record/flow-record.ts';
+import type { FlowState } from '../record/flow-record.ts';
 import { recordProblem } from '../record/ndjson.ts';
 import { parseIsoMs } from '../record/utc-time.ts';
 
-/** A label as counted: the stored Label, or one the classifier gave on --relabel. */
+/**
+ * A label as counted: stored in the record, or given by the classifier on --relabel. Ours are `{id, rev, name,
+ * category, severity}`; community (Suricata / ET) ones `{sid, rev, name, category, severity, ruleset}`, with the
+ * rule's msg as name and its classtype as category.
+ */
 export interface LabelRef {
-  readonly id: string;
+  /** "synbait" for our rules, else the community ruleset ("et/open"). */
+  readonly ruleset: string;
+  /** Our rule id ("sb-1001"); undefined for a community rule. */
+  readonly id: string | undefined;
+  /** A community rule's signature id; undefined for ours. */
+  readonly sid: number | undefined;
+  readonly rev: number | undefined;
   readonly name: string;
   readonly category: string | undefined;
   readonly severity: string | undefined;
 }
+
+/** The ruleset of labels that name none: ours, or (with a sid) an unnamed community set. */
+export const OWN_RULESET = 'synbait';
+export const UNNAMED_COMMUNITY_RULESET = 'community';
 
 export interface RecordView {
   /** First packet time, ms since the epoch. */
@@ -36,24 +50,43 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** The 65,535 ports plus 0 (a UDP record may carry 0); anything else is not a port. */
 export const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
 
-/** Validates the stored labels; undefined when the value is not an array of labels with string id and name. */
+const isSid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * One label, or undefined when it is not one: a name, and a string id (ours) or a whole-number sid (community; a
+ * sid wins when both are there). Optional fields of the wrong type are ignored, as they always were.
+ */
+export function labelRefOf(l: unknown): LabelRef | undefined {
+  if (!isObject(l) || typeof l.name !== 'string') return undefined;
+  const community = l.sid !== undefined;
+  if (community ? !isSid(l.sid) : typeof l.id !== 'string') return undefined;
+  const ruleset = typeof l.ruleset === 'string' && l.ruleset !== '' ? l.ruleset : community ? UNNAMED_COMMUNITY_RULESET : OWN_RULESET;
+  return {
+    ruleset,
+    id: community ? undefined : (l.id as string),
+    sid: community ? (l.sid as number) : undefined,
+    rev: typeof l.rev === 'number' && Number.isFinite(l.rev) ? l.rev : undefined,
+    name: l.name,
+    category: typeof l.category === 'string' ? l.category : undefined,
+    severity: typeof l.severity === 'string' ? l.severity : undefined,
+  };
+}
+
+/** Validates a labels array; undefined when it is not an array or any element is not a label. */
 export function labelsOf(value: unknown): LabelRef[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: LabelRef[] = [];
   for (const l of value) {
-    if (!isObject(l) || typeof l.id !== 'string' || typeof l.name !== 'string') return undefined;
-    out.push({
-      id: l.id,
-      name: l.name,
-      category: typeof l.category === 'string' ? l.category : undefined,
-      severity: typeof l.severity === 'string' ? l.severity : undefined,
-    });
+    const ref = labelRefOf(l);
+    if (!ref) return undefined;
+    out.push(ref);
   }
   return out;
 }
 
-export function labelRefOf(l: Label): LabelRef {
-  return { id: l.id, name: l.name, category: l.category, severity: l.severity };
+/** What the threat table groups by: the ruleset and the rule's id or sid. */
+export function labelKey(l: LabelRef): string {
+  return l.sid !== undefined ? `${l.ruleset}\u0000sid:${l.sid}` : `${l.ruleset}\u0000id:${l.id}`;
 }
 
 /** facts.http.user_agent and facts.http.path when they are strings. */
@@ -77,7 +110,7 @@ export function viewOfRecord(value: unknown): RecordView | NotARecord {
   if (!isPort(value.dst_port)) return { reason: 'dst_port is not a port number' };
   if (typeof value.state !== 'string' || !STATES.has(value.state)) return { reason: 'bad state' };
   const labels = labelsOf(value.labels);
-  if (!labels) return { reason: 'labels is not a list of labels with id and name' };
+  if (!labels) return { reason: 'labels is not a list of labels with a name and an id or sid' };
   const http = httpFactsOf(value.facts);
   return {
     tsMs,

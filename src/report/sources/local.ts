@@ -20,6 +20,7 @@ export function localArchive(path: string, size: number | undefined): ArchiveRef
     size,
     gzip: path.endsWith('.gz'),
     live: basename(dirname(path)) === LIVE_FOLDER,
+    localPath: path,
     open: () => {
       const s = createReadStream(path, { highWaterMark: READ_CHUNK });
       // Surface open errors (ENOENT, EACCES) as a rejected open() rather than a later stream error.

@@ -146,7 +146,7 @@ test('formats: text by default, from the --output extension, or as asked; --outp
   const o = io();
   assert.equal(await runReport([dir], o), 0);
   assert.match(o.stdout.text, /^synbait report/);
-  assert.match(o.stdout.text, /SIPVicious Scanner Detection\s+sb-1001\s+scanner\s+medium\s+3/);
+  assert.match(o.stdout.text, /SIPVicious Scanner Detection\s+synbait\s+sb-1001\s+scanner\s+medium\s+3/);
 
   const out = join(dir, 'report.html');
   const o2 = io();
