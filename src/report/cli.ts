@@ -43,6 +43,8 @@ export interface ReportDeps {
   readonly clock?: () => number;
   /** Told how many reader threads the run uses (1: the main thread). */
   readonly onThreads?: (n: number) => void;
+  /** Code each reader thread runs before anything else (tests make threads fail with it). */
+  readonly workerPrelude?: string;
 }
 
 /** Problems kept for the report itself (all of them are printed on stderr). */
@@ -208,7 +210,7 @@ export function readerThreads(o: ReportOptions, archives: readonly ArchiveRef[])
 async function readInputs(archives: readonly ArchiveRef[], ctx: ReadContext): Promise<void> {
   const { reading, progress, aggregator } = ctx;
   const threads = readerThreads(ctx.o, archives);
-  const pool = threads > 1 ? await ReadPool.start(threads, ctx.range) : undefined;
+  const pool = threads > 1 ? await ReadPool.start(threads, ctx.range, ctx.deps.workerPrelude) : undefined;
   ctx.deps.onThreads?.(pool?.threads ?? 1);
   const bytesTotal = archives.every((a) => a.size !== undefined) ? archives.reduce((n, a) => n + a.size!, 0) : undefined;
   const state = { filesDone: 0, filesTotal: archives.length, bytes: 0, bytesTotal, records: 0 };

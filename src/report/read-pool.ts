@@ -70,9 +70,9 @@ const WORKER_MODULE = fileURLToPath(new URL('./read-worker.ts', import.meta.url)
  * The worker's first code: the sources are TypeScript, so it registers tsx's CommonJS hooks (they compile in the
  * thread itself, on every Node version synbait supports) and loads read-worker.ts.
  */
-function bootstrap(): string {
+function bootstrap(prelude: string): string {
   const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  return `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(WORKER_MODULE)});\n`;
+  return `${prelude}\nrequire(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(WORKER_MODULE)});\n`;
 }
 
 export class ReadPool {
@@ -86,8 +86,8 @@ export class ReadPool {
   #starting: number;
   #started: (() => void) | undefined;
 
-  private constructor(threads: number, range: TimeRange) {
-    const code = bootstrap();
+  private constructor(threads: number, range: TimeRange, prelude: string) {
+    const code = bootstrap(prelude);
     this.#starting = threads;
     this.#slots = Array.from({ length: threads }, () => {
       const slot: Slot = {
@@ -102,10 +102,10 @@ export class ReadPool {
 
   /**
    * Starts up to `threads` workers and waits until each is ready or gone; undefined when none could start (the
-   * caller then reads in the main thread).
+   * caller then reads in the main thread). `prelude`: code each worker runs first (a test seam).
    */
-  static async start(threads: number, range: TimeRange): Promise<ReadPool | undefined> {
-    const pool = new ReadPool(threads, range);
+  static async start(threads: number, range: TimeRange, prelude = ''): Promise<ReadPool | undefined> {
+    const pool = new ReadPool(threads, range, prelude);
     await new Promise<void>((resolve) => {
       pool.#started = resolve;
       pool.#settle(0);
