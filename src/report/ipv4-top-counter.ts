@@ -5,12 +5,13 @@
 import type { TopEntry } from './top-k.ts';
 import { select } from './top-k.ts';
 
-/** The address of a canonical dotted quad ("192.0.2.1", no leading zeros) in buf[start, end), else -1. */
-export function parseIpv4Bytes(buf: Uint8Array, start: number, end: number): number {
-  if (end - start < 7 || end - start > 15) return -1;
+/** The address of a canonical dotted quad ("192.0.2.1", no leading zeros), else -1. */
+export function parseIpv4(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
   let value = 0, octet = 0, digits = 0, dots = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
     if (c === 0x2e) {
       if (digits === 0 || ++dots > 3) return -1;
       value = value * 256 + octet;
@@ -26,17 +27,6 @@ export function parseIpv4Bytes(buf: Uint8Array, start: number, end: number): num
   }
   if (dots !== 3 || digits === 0) return -1;
   return value * 256 + octet;
-}
-
-const TEXT = Buffer.alloc(16);
-
-/** parseIpv4Bytes() of a string. */
-export function parseIpv4(s: string): number {
-  const n = s.length;
-  if (n < 7 || n > 15) return -1;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return -1; // a wider char must not pass as its low byte
-  TEXT.write(s, 0, n, 'latin1');
-  return parseIpv4Bytes(TEXT, 0, n);
 }
 
 export function formatIpv4(v: number): string {

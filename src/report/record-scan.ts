@@ -10,7 +10,7 @@
 
 import { RECORD_SCHEMA_VERSION } from '../record/flow-record.ts';
 import { daysInMonth, utcMs } from '../record/utc-time.ts';
-import { parseIpv4, parseIpv4Bytes } from './ipv4-top-counter.ts';
+import { parseIpv4 } from './ipv4-top-counter.ts';
 import { type LabelRef, labelsOf } from './record-view.ts';
 
 /** What one accepted line gave. Owned by the caller, overwritten by every scan. */
@@ -84,6 +84,36 @@ const RECORD_SPEC = [
   ['payload', F_STRING, true], ['payload_len', F_COUNT, true], ['labels', F_LABELS, true], ['facts', F_FACTS],
 ] as const;
 
+const LABELS_KEY = RECORD_SPEC.findIndex(([k]) => k === 'labels');
+/** The record's keys of interest the template reads: all those before "labels". */
+const PREFIX_SEEN = RECORD_SPEC.reduce((bits, [k], i) => (k === 'labels' || k === 'facts' ? bits : bits | (1 << i)), 0);
+
+/**
+ * The writer's line up to "labels" (record/build-record.ts, in its key order), as a sticky regular expression
+ * over the buffer's latin1 text: every part is JSON grammar, so what it matches is a valid JSON prefix, and its
+ * captures are the fields the report reads. Strings without escapes or control characters, numbers as plain
+ * integers of up to 15 digits. A line it does not fit (another writer, another key order, an escape) is walked.
+ * test/unit/report/record-scan.test.ts checks that the writer's records fit it.
+ */
+const STR = '[^"\\\\\\x00-\\x1f]*';
+const INT = '(?:0|[1-9][0-9]{0,14})';
+/** The start of every line the writer writes; a record of another schema version is walked (and refused). */
+const HEAD = `{"event":"flow","schema":${RECORD_SCHEMA_VERSION},"ts":"`;
+const esc = (literal: string) => literal.replace(/[{}[\]]/g, '\\$&');
+/** A label: a flat object of strings and plain integers; a labels array of them, captured whole for LabelCache. */
+const FLAT = `\\{"${STR}":(?:"${STR}"|${INT})(?:,"${STR}":(?:"${STR}"|${INT}))*\\}`;
+const WRITER_PREFIX = new RegExp([
+  `${esc(HEAD)}(${STR})","end_ts":"${STR}","sensor":"(${STR})","flow_id":"${STR}"`,
+  `,"proto":"(tcp|udp)","ip_version":[46],"src_ip":"(${STR})","src_port":${INT},"dst_ip":"${STR}","dst_port":(${INT})`,
+  `,"state":"(syn|acked|udp)","payload":"${STR}","payload_len":${INT},"truncated":(?:true|false),"packets":${INT}`,
+  `,"segments":${INT},"end_reason":"${STR}"`,
+  `(?:,"syn":\\{"ttl":${INT},"window":${INT}(?:,"ip_id":${INT})?,"options":"${STR}","syn_count":${INT}\\})?`,
+  `,"labels":(\\[\\]|\\[${FLAT}(?:,${FLAT})*\\])`,
+].join(''), 'y');
+
+/** Text the template captured (latin1: one char per byte), as the UTF-8 it is. */
+const asText = (raw: string): string => (/[\x80-\xff]/.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw);
+
 // Byte classes inside a JSON string: 1 plain ASCII, 0 anything else (quote, backslash, control, non-ASCII).
 const PLAIN = (() => {
   const t = new Uint8Array(256);
@@ -128,18 +158,27 @@ const sameBytes = (buf: Buffer, at: number, k: Buffer): boolean => sameKey(buf, 
 export class LabelCache {
   readonly #map = new Map<string, readonly LabelRef[] | null>();
   readonly #cap: number;
+  /** The last text of each length (mod 64) and its labels: a string comparison instead of hashing a new string. */
+  readonly #recentText: string[] = new Array<string>(64).fill('');
+  readonly #recent: (readonly LabelRef[] | null)[] = new Array<readonly LabelRef[] | null>(64).fill(null);
   constructor(cap = 4096) {
     this.#cap = cap;
   }
   /** The labels of buf[start, end) (a JSON array), or undefined when it is not a valid labels array. */
   get(buf: Buffer, start: number, end: number): readonly LabelRef[] | undefined {
-    if (end - start === 2) return EMPTY_LABELS; // "[]": the grammar was checked by the caller
-    const k = latin1(buf, start, end);
+    return end - start === 2 ? EMPTY_LABELS : this.text(latin1(buf, start, end)); // "[]": the caller checked the grammar
+  }
+
+  /** The labels of an array's bytes as latin1 text (one char per byte). */
+  text(k: string): readonly LabelRef[] | undefined {
+    if (k === '[]') return EMPTY_LABELS;
+    const slot = k.length & 63;
+    if (this.#recentText[slot] === k) return this.#recent[slot] ?? undefined;
     let v = this.#map.get(k);
     if (v === undefined) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(utf8(buf, start, end));
+        parsed = JSON.parse(asText(k));
       } catch {
         parsed = undefined;
       }
@@ -148,6 +187,8 @@ export class LabelCache {
       if (this.#map.size >= this.#cap) this.#map.clear();
       this.#map.set(k, v);
     }
+    this.#recentText[slot] = k;
+    this.#recent[slot] = v;
     return v ?? undefined;
   }
 }
@@ -170,11 +211,24 @@ export class RecordScanner {
   // the sensor name repeats on every line of a file
   #sensor = '';
   #sensorBytes: Buffer | undefined;
+  /** The buffer being scanned as latin1 text (one char per byte), for the template; one per buffer. */
+  #text = '';
+  #textOf: Buffer | undefined;
+  // the sensor as the template saw it last, and decoded
+  #sensorText: string | undefined;
+  #sensorDecoded = '';
   /** A line copied here when nothing terminates it in its buffer (the inner loops stop at a "\n" after the line). */
   #scratch = Buffer.alloc(0);
 
+  #templated = 0;
+
   constructor(labels = new LabelCache()) {
     this.#labels = labels;
+  }
+
+  /** Lines whose start the writer's template read (the rest were walked whole). */
+  get templated(): number {
+    return this.#templated;
   }
 
   /** Scans the JSON line buf[start, end) into `out`; false when the fast path cannot vouch for it (ask JSON.parse). */
@@ -184,6 +238,7 @@ export class RecordScanner {
       if (this.#scratch.length < n + 1) this.#scratch = Buffer.allocUnsafe(Math.max(n + 1, 2 * this.#scratch.length));
       buf.copy(this.#scratch, 0, start, end);
       this.#scratch[n] = NEWLINE;
+      this.#textOf = undefined; // the same buffer, other bytes
       return this.scan(this.#scratch, 0, n, out);
     }
     this.#out = out;
@@ -192,9 +247,56 @@ export class RecordScanner {
     out.path = undefined;
     let i = this.#ws(buf, start, end);
     if (buf[i] !== LBRACE) return false;
-    i = this.#object(buf, i, end, 0, this.#record);
+    // What the writer writes goes through its template at native regex speed; the rest of the line (labels,
+    // facts and anything after) through the walker. A line the template does not fit is walked whole.
+    if (buf !== this.#textOf) {
+      this.#textOf = buf;
+      this.#text = latin1(buf, 0, buf.length);
+    }
+    WRITER_PREFIX.lastIndex = i;
+    const m = WRITER_PREFIX.exec(this.#text);
+    if (m) this.#templated++;
+    i = m ? this.#afterPrefix(m, buf, i + m[0].length, end) : this.#object(buf, i, end, 0, this.#record);
     if (i < 0 || this.#ws(buf, i, end) !== end) return false; // trailing text: not one JSON value
     return (this.#seen & this.#record.required) === this.#record.required;
+  }
+
+  /** The record's fields from the template's captures; then the members after "labels", from i on. */
+  #afterPrefix(m: RegExpExecArray, buf: Buffer, i: number, end: number): number {
+    const out = this.#out;
+    const ts = m[1]!, sensor = m[2]!, srcIp = m[4]!;
+    out.dstPort = +m[5]!;
+    if (out.dstPort > 65535) return FAIL;
+    const tsAt = m.index + HEAD.length; // latin1 text: one char per byte
+    out.tsMs = this.#ts(buf, tsAt, tsAt + ts.length);
+    if (Number.isNaN(out.tsMs)) return FAIL;
+    if (sensor !== this.#sensorText) {
+      this.#sensorText = sensor;
+      this.#sensorDecoded = asText(sensor);
+    }
+    out.sensor = this.#sensorDecoded;
+    out.srcV4 = parseIpv4(srcIp);
+    if (out.srcV4 < 0) out.srcIp = asText(srcIp);
+    out.udp = m[3] === 'udp';
+    const state = m[6];
+    out.state = state === 'syn' ? 0 : state === 'acked' ? 1 : 2;
+    const labels = this.#labels.text(m[7]!);
+    if (!labels) return FAIL;
+    out.labels = labels;
+    const seen = PREFIX_SEEN | this.#record.keys[LABELS_KEY]!.bit;
+    let j = buf[i]! <= 0x20 ? this.#ws(buf, i, end) : i;
+    if (buf[j] === RBRACE) {
+      this.#seen = seen;
+      return j + 1;
+    }
+    if (buf[j] !== COMMA) return FAIL;
+    j++;
+    if (buf[j]! <= 0x20) j = this.#ws(buf, j, end);
+    // the walker's key order goes on after "labels"
+    const known = this.#record.known;
+    let cursor = 0;
+    while (cursor < known.length && known[cursor]!.field !== F_LABELS) cursor++;
+    return this.#members(buf, j, end, 0, this.#record, seen, cursor < known.length ? cursor + 1 : 0);
   }
 
   #ws(buf: Buffer, pos: number, end: number): number {
@@ -211,61 +313,67 @@ export class RecordScanner {
     if (depth >= MAX_DEPTH) return FAIL;
     let i = pos + 1;
     if (buf[i]! <= 0x20) i = this.#ws(buf, i, end);
-    let seen = 0;
-    let cursor = 0; // the writer's key order: the key after the last one is tried first
-    if (buf[i] !== RBRACE) {
-      for (;;) {
-        if (buf[i] !== QUOTE) return FAIL;
-        let k = lv === undefined ? undefined : lv.known[cursor];
-        if (k !== undefined && sameBytes(buf, i + 1, k.bytes)) {
-          cursor++;
-        } else {
-          k = lv === undefined ? undefined : findKnown(lv, buf, i + 1);
-          if (k !== undefined) cursor = lv!.known.indexOf(k) + 1;
-        }
-        if (k !== undefined) {
-          i += 1 + k.bytes.length; // `key":` matched byte for byte: a plain key, then the colon
-        } else {
-          const close = this.#string(buf, i);
-          if (close < 0) return FAIL;
-          if (lv !== undefined) {
-            if (this.#escaped && lv.keys.length > 0) return FAIL;
-            if (!this.#escaped) k = this.#known(lv, buf, i + 1, close);
-            if (k !== undefined) cursor = lv.known.indexOf(k) + 1;
-          }
-          i = this.#ws(buf, close + 1, end);
-          if (buf[i] !== COLON) return FAIL;
-          i++;
-        }
-        if (buf[i]! <= 0x20) i = this.#ws(buf, i, end);
-        if (k === undefined) {
-          i = this.#skip(buf, i, end, depth + 1);
-        } else if (k.field !== F_SKIP) {
-          if (seen & k.bit) return FAIL;
-          seen |= k.bit;
-          i = this.#field(k.field, buf, i, end, depth + 1);
-        } else if (buf[i] === QUOTE) {
-          i = this.#string(buf, i);
-          if (i >= 0) i++;
-        } else if (buf[i] === LBRACE && depth === 0) {
-          i = this.#object(buf, i, end, depth + 1, (k.child ??= level([])));
-        } else {
-          i = this.#skip(buf, i, end, depth + 1);
-        }
-        if (i < 0) return FAIL;
-        let c = buf[i]!;
-        if (c <= 0x20) c = buf[(i = this.#ws(buf, i, end))]!;
-        if (c === COMMA) {
-          i++;
-          if (buf[i]! <= 0x20) i = this.#ws(buf, i, end);
-          continue;
-        }
-        if (c === RBRACE) break;
-        return FAIL;
-      }
-    }
-    if (lv === this.#record) this.#seen = seen;
+    if (buf[i] !== RBRACE) return this.#members(buf, i, end, depth, lv, 0, 0);
+    if (lv === this.#record) this.#seen = 0;
     return i + 1;
+  }
+
+  /**
+   * An object's members from the key at i on, with `seen` keys of interest already read and the writer's key
+   * order at `cursor` (the key after the last one is tried first). Returns the index after "}" or FAIL.
+   */
+  #members(buf: Buffer, pos: number, end: number, depth: number, lv: Level | undefined, seen: number, cursor: number): number {
+    let i = pos;
+    for (;;) {
+      if (buf[i] !== QUOTE) return FAIL;
+      let k = lv === undefined ? undefined : lv.known[cursor];
+      if (k !== undefined && sameBytes(buf, i + 1, k.bytes)) {
+        cursor++;
+      } else {
+        k = lv === undefined ? undefined : findKnown(lv, buf, i + 1);
+        if (k !== undefined) cursor = lv!.known.indexOf(k) + 1;
+      }
+      if (k !== undefined) {
+        i += 1 + k.bytes.length; // `key":` matched byte for byte: a plain key, then the colon
+      } else {
+        const close = this.#string(buf, i);
+        if (close < 0) return FAIL;
+        if (lv !== undefined) {
+          if (this.#escaped && lv.keys.length > 0) return FAIL;
+          if (!this.#escaped) k = this.#known(lv, buf, i + 1, close);
+          if (k !== undefined) cursor = lv.known.indexOf(k) + 1;
+        }
+        i = this.#ws(buf, close + 1, end);
+        if (buf[i] !== COLON) return FAIL;
+        i++;
+      }
+      if (buf[i]! <= 0x20) i = this.#ws(buf, i, end);
+      if (k === undefined) {
+        i = this.#skip(buf, i, end, depth + 1);
+      } else if (k.field !== F_SKIP) {
+        if (seen & k.bit) return FAIL;
+        seen |= k.bit;
+        i = this.#field(k.field, buf, i, end, depth + 1);
+      } else if (buf[i] === QUOTE) {
+        i = this.#string(buf, i);
+        if (i >= 0) i++;
+      } else if (buf[i] === LBRACE && depth === 0) {
+        i = this.#object(buf, i, end, depth + 1, (k.child ??= level([])));
+      } else {
+        i = this.#skip(buf, i, end, depth + 1);
+      }
+      if (i < 0) return FAIL;
+      let c = buf[i]!;
+      if (c <= 0x20) c = buf[(i = this.#ws(buf, i, end))]!;
+      if (c === COMMA) {
+        i++;
+        if (buf[i]! <= 0x20) i = this.#ws(buf, i, end);
+        continue;
+      }
+      if (c !== RBRACE) return FAIL;
+      if (lv === this.#record) this.#seen = seen;
+      return i + 1;
+    }
   }
 
   /**
@@ -373,13 +481,8 @@ export class RecordScanner {
         return true;
       }
       case F_SRC_IP:
-        if (!this.#escaped) {
-          out.srcV4 = parseIpv4Bytes(buf, s, e);
-          if (out.srcV4 < 0) out.srcIp = this.#stringValue(buf, s - 1, e);
-        } else {
-          out.srcIp = this.#stringValue(buf, s - 1, e);
-          out.srcV4 = parseIpv4(out.srcIp);
-        }
+        out.srcIp = this.#stringValue(buf, s - 1, e);
+        out.srcV4 = parseIpv4(out.srcIp);
         return true;
     }
     if (this.#escaped) return false;

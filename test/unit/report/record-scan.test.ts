@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { formatIpv4 } from '../../../src/report/ipv4-top-counter.ts';
 import { LabelCache, RecordScanner, type ScanOutput, emptyScanOutput } from '../../../src/report/record-scan.ts';
+import type { FinishedFlow } from '../../../src/flow/finished-flow.ts';
+import { buildRecord } from '../../../src/record/build-record.ts';
+import { recordToLine } from '../../../src/record/ndjson.ts';
 import { parseIsoMs } from '../../../src/record/utc-time.ts';
 import { type RecordView, isNotARecord, viewOfRecord } from '../../../src/report/record-view.ts';
 import { LABEL_SIP, LABEL_SSH, record } from './records.ts';
@@ -254,4 +257,32 @@ test('community (Suricata) labels beside ours: read by both paths alike', () => 
   const f = fast(JSON.stringify(record({ labels: [LABEL_SIP, et] as never })))!;
   assert.deepEqual(f.labels.map((l) => [l.ruleset, l.id, l.sid]), [['synbait', 'sb-1001', undefined], ['et/open', undefined, 2024364]]);
   assert.equal(fast(JSON.stringify(record({ labels: [{ ...et, sid: '1' }] as never }))), undefined, 'a sid must be a number');
+});
+
+test('what the writer writes takes its template (the fast way), with and without syn, labels and facts', () => {
+  const scanner = new RecordScanner();
+  const flows: FinishedFlow[] = [
+    { proto: 'tcp', ipVersion: 4, src: Uint8Array.of(203, 0, 113, 9), dst: Uint8Array.of(198, 18, 0, 1), srcPort: 40000, dstPort: 80,
+      state: 'acked', firstMs: Date.UTC(2026, 10, 25, 10, 0, 0, 123), lastMs: Date.UTC(2026, 10, 25, 10, 0, 1), payload: Buffer.from('GET / HTTP/1.1\r\n\r\n'),
+      truncated: false, packets: 4, segments: 1, endReason: 'fin', syn: { ttl: 52, window: 64240, ip_id: 7, options: 'mss:1460', syn_count: 1 } },
+    { proto: 'udp', ipVersion: 6, src: Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5), dst: Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+      srcPort: 5070, dstPort: 5060, state: 'udp', firstMs: Date.UTC(2026, 10, 25), lastMs: Date.UTC(2026, 10, 25), payload: Buffer.from('OPTIONS sip:x SIP/2.0\r\n'),
+      truncated: true, packets: 1, segments: 1, endReason: 'timeout' },
+  ];
+  const et = { sid: 2024364, rev: 3, name: 'ET SCAN x', category: 'attempted-recon', severity: 'medium', ruleset: 'et/open' };
+  let n = 0;
+  for (const f of flows) {
+    for (const labels of [[], [LABEL_SIP], [LABEL_SIP, et]]) {
+      for (const facts of [undefined, { app: 'http', http: { method: 'GET', path: '/', user_agent: 'curl/8' } }]) {
+        const line = recordToLine(buildRecord(f, { sensor: 'edge-1', flowId: 'F1', labels: labels as never, facts: facts as never })).trimEnd();
+        assert.deepEqual(fast(line, scanner), slow(line), line);
+        n++;
+        assert.equal(scanner.templated, n, `the writer's line took the template: ${line}`);
+      }
+    }
+  }
+  // a line in another key order is walked, with the same answer
+  const shuffled = JSON.stringify(Object.fromEntries(Object.entries(record({ labels: [LABEL_SIP] })).reverse()));
+  assert.deepEqual(fast(shuffled, scanner), slow(shuffled));
+  assert.equal(scanner.templated, n);
 });
