@@ -99,13 +99,16 @@ const STR = '[^"\\\\\\x00-\\x1f]*';
 const INT = '(?:0|[1-9][0-9]{0,14})';
 /** The start of every line the writer writes; a record of another schema version is walked (and refused). */
 const HEAD = `{"event":"flow","schema":${RECORD_SCHEMA_VERSION},"ts":"`;
+/** The writer's ts (Date#toISOString): its fields are checked by #ts(), at a known offset. */
+const TS = '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z';
+const TS_LENGTH = 24;
 const esc = (literal: string) => literal.replace(/[{}[\]]/g, '\\$&');
 /** A label: a flat object of strings and plain integers; a labels array of them, captured whole for LabelCache. */
 const FLAT = `\\{"${STR}":(?:"${STR}"|${INT})(?:,"${STR}":(?:"${STR}"|${INT}))*\\}`;
 const WRITER_PREFIX = new RegExp([
-  `${esc(HEAD)}(${STR})","end_ts":"${STR}","sensor":"(${STR})","flow_id":"${STR}"`,
-  `,"proto":"(tcp|udp)","ip_version":[46],"src_ip":"(${STR})","src_port":${INT},"dst_ip":"${STR}","dst_port":(${INT})`,
-  `,"state":"(syn|acked|udp)","payload":"${STR}","payload_len":${INT},"truncated":(?:true|false),"packets":${INT}`,
+  `${esc(HEAD)}${TS}","end_ts":"${STR}","sensor":"(${STR})","flow_id":"${STR}"`,
+  `,"proto":"(?:tcp|(u)dp)","ip_version":[46],"src_ip":"(${STR})","src_port":${INT},"dst_ip":"${STR}","dst_port":(${INT})`,
+  `,"state":"(?:syn|(a)cked|(u)dp)","payload":"${STR}","payload_len":${INT},"truncated":(?:true|false),"packets":${INT}`,
   `,"segments":${INT},"end_reason":"${STR}"`,
   `(?:,"syn":\\{"ttl":${INT},"window":${INT}(?:,"ip_id":${INT})?,"options":"${STR}","syn_count":${INT}\\})?`,
   `,"labels":(\\[\\]|\\[${FLAT}(?:,${FLAT})*\\])`,
@@ -264,11 +267,12 @@ export class RecordScanner {
   /** The record's fields from the template's captures; then the members after "labels", from i on. */
   #afterPrefix(m: RegExpExecArray, buf: Buffer, i: number, end: number): number {
     const out = this.#out;
-    const ts = m[1]!, sensor = m[2]!, srcIp = m[4]!;
-    out.dstPort = +m[5]!;
+    // captures: 1 sensor, 2 "u" of udp, 3 src_ip, 4 dst_port, 5 "a" of acked, 6 "u" of udp (state), 7 labels
+    const sensor = m[1]!, srcIp = m[3]!;
+    out.dstPort = +m[4]!;
     if (out.dstPort > 65535) return FAIL;
     const tsAt = m.index + HEAD.length; // latin1 text: one char per byte
-    out.tsMs = this.#ts(buf, tsAt, tsAt + ts.length);
+    out.tsMs = this.#ts(buf, tsAt, tsAt + TS_LENGTH);
     if (Number.isNaN(out.tsMs)) return FAIL;
     if (sensor !== this.#sensorText) {
       this.#sensorText = sensor;
@@ -277,9 +281,8 @@ export class RecordScanner {
     out.sensor = this.#sensorDecoded;
     out.srcV4 = parseIpv4(srcIp);
     if (out.srcV4 < 0) out.srcIp = asText(srcIp);
-    out.udp = m[3] === 'udp';
-    const state = m[6];
-    out.state = state === 'syn' ? 0 : state === 'acked' ? 1 : 2;
+    out.udp = m[2] !== undefined;
+    out.state = m[5] !== undefined ? 1 : m[6] !== undefined ? 2 : 0;
     const labels = this.#labels.text(m[7]!);
     if (!labels) return FAIL;
     out.labels = labels;
