@@ -95,7 +95,9 @@ interface Slot {
   n: number;
 }
 
-const STATES: readonly FlowState[] = ['syn', 'acked', 'udp'];
+// Local copies of what the batch loop uses from other modules: under tsx's CommonJS output (Node 20) each use
+// of an imported binding is a call to a getter.
+const UDP = FLAG_UDP, SRC_TEXT = FLAG_SRC_TEXT, SHIFT = STATE_SHIFT, mix = mix32;
 
 export class Aggregator {
   readonly #limits: AggregateLimits;
@@ -150,34 +152,47 @@ export class Aggregator {
     const sensorSlots = b.sensors.map((name) => this.#sensorSlot(name));
     const labelSlots = b.labelSets.map((set) => set.map((l) => this.#labelSlot(l)));
     const texts = b.texts.map((t) => this.#cut(t));
-    const sources4 = this.#sources4, distinct = this.#distinct, tcp = this.#tcpPorts, udp = this.#udpPorts;
+    const sources4 = this.#sources4, others = this.#sourcesOther, distinct = this.#distinct, tcp = this.#tcpPorts, udp = this.#udpPorts;
+    const agents = this.#agents, paths = this.#paths;
+    let first = this.#first, last = this.#last, otherSensors = 0, labelled = 0, labelTotal = 0;
+    const states = [0, 0, 0];
     for (let i = 0; i < b.count; i++) {
       const ts = c.ts[i]!, flags = c.flags[i]!;
-      if (ts < this.#first) this.#first = ts;
-      if (ts > this.#last) this.#last = ts;
+      if (ts < first) first = ts;
+      if (ts > last) last = ts;
       const sensor = sensorSlots[c.sensor[i]!];
       if (sensor) sensor.n++;
-      else this.#otherSensors++;
-      this.#states[STATES[flags >>> STATE_SHIFT]!]++;
-      (flags & FLAG_UDP ? udp : tcp)[c.port[i]!]!++;
+      else otherSensors++;
+      states[flags >>> SHIFT]!++;
+      (flags & UDP ? udp : tcp)[c.port[i]!]!++;
       this.#day(ts);
       const set = labelSlots[c.labels[i]!]!;
       if (set.length > 0) {
-        this.#labelled++;
-        this.#labelTotal += set.length;
-        for (const slot of set) slot.count++;
+        labelled++;
+        labelTotal += set.length;
+        for (let k = 0; k < set.length; k++) set[k]!.count++;
       }
-      if (flags & FLAG_SRC_TEXT) {
-        const s = b.srcTexts[c.src[i]!]!;
-        this.#sourcesOther.add(s);
+      const src = c.src[i]!;
+      if (flags & SRC_TEXT) {
+        const s = b.srcTexts[src]!;
+        others.add(s);
         distinct.add(s);
       } else {
-        sources4.add(c.src[i]!);
-        distinct.addHash(mix32(c.src[i]!));
+        sources4.add(src);
+        distinct.addHash(mix(src));
       }
-      if (c.userAgent[i] !== 0) this.#agents.add(texts[c.userAgent[i]! - 1]!);
-      if (c.path[i] !== 0) this.#paths.add(texts[c.path[i]! - 1]!);
+      const ua = c.userAgent[i]!, path = c.path[i]!;
+      if (ua !== 0) agents.add(texts[ua - 1]!);
+      if (path !== 0) paths.add(texts[path - 1]!);
     }
+    this.#first = first;
+    this.#last = last;
+    this.#otherSensors += otherSensors;
+    this.#labelled += labelled;
+    this.#labelTotal += labelTotal;
+    this.#states.syn += states[0]!;
+    this.#states.acked += states[1]!;
+    this.#states.udp += states[2]!;
     this.#records += b.count;
   }
 

@@ -26,6 +26,9 @@ export interface LineContext {
   readonly problem: (line: number, message: string) => void;
 }
 
+// a local copy: under tsx's CommonJS output (Node 20) each use of an imported binding is a getter call
+const within = inRange;
+
 const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 
 export class RecordLineHandler implements LineHandler {
@@ -42,7 +45,7 @@ export class RecordLineHandler implements LineHandler {
   line(buf: Buffer, start: number, end: number, lineNo: number, complete: boolean): void {
     const ctx = this.#ctx;
     if (!ctx.relabeler && ctx.scanner.scan(buf, start, end, this.#out)) {
-      if (inRange(ctx.range, this.#out.tsMs)) ctx.writer.addScan(this.#out);
+      if (within(ctx.range, this.#out.tsMs)) ctx.writer.addScan(this.#out);
       else ctx.counters.outOfRange++;
       return;
     }
@@ -51,7 +54,7 @@ export class RecordLineHandler implements LineHandler {
     if (s === end) return; // blank lines are not records, nor problems
     const view = this.#slow(buf, start, end, lineNo, complete);
     if (!view) return;
-    if (inRange(ctx.range, view.tsMs)) ctx.writer.addView(view);
+    if (within(ctx.range, view.tsMs)) ctx.writer.addView(view);
     else ctx.counters.outOfRange++;
   }
 

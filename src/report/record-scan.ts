@@ -84,6 +84,10 @@ const RECORD_SPEC = [
   ['payload', F_STRING, true], ['payload_len', F_COUNT, true], ['labels', F_LABELS, true], ['facts', F_FACTS],
 ] as const;
 
+// Local copies of what the hot path uses from other modules: under tsx's CommonJS output (Node 20) each use of
+// an imported binding is a call to a getter.
+const ipv4 = parseIpv4, SCHEMA_VERSION = RECORD_SCHEMA_VERSION;
+
 const LABELS_KEY = RECORD_SPEC.findIndex(([k]) => k === 'labels');
 /** The record's keys of interest the template reads: all those before "labels". */
 const PREFIX_SEEN = RECORD_SPEC.reduce((bits, [k], i) => (k === 'labels' || k === 'facts' ? bits : bits | (1 << i)), 0);
@@ -279,7 +283,7 @@ export class RecordScanner {
       this.#sensorDecoded = asText(sensor);
     }
     out.sensor = this.#sensorDecoded;
-    out.srcV4 = parseIpv4(srcIp);
+    out.srcV4 = ipv4(srcIp);
     if (out.srcV4 < 0) out.srcIp = asText(srcIp);
     out.udp = m[2] !== undefined;
     out.state = m[5] !== undefined ? 1 : m[6] !== undefined ? 2 : 0;
@@ -437,7 +441,7 @@ export class RecordScanner {
         const e = uint(buf, pos);
         if (e < 0) return FAIL;
         const v = uintValue(buf, pos, e);
-        if (field === F_SCHEMA ? v < 1 || v > RECORD_SCHEMA_VERSION : field === F_IP_VERSION ? v !== 4 && v !== 6 : field === F_DST_PORT && v > 65535) return FAIL;
+        if (field === F_SCHEMA ? v < 1 || v > SCHEMA_VERSION : field === F_IP_VERSION ? v !== 4 && v !== 6 : field === F_DST_PORT && v > 65535) return FAIL;
         if (field === F_DST_PORT) out.dstPort = v;
         return e;
       }
@@ -485,7 +489,7 @@ export class RecordScanner {
       }
       case F_SRC_IP:
         out.srcIp = this.#stringValue(buf, s - 1, e);
-        out.srcV4 = parseIpv4(out.srcIp);
+        out.srcV4 = ipv4(out.srcIp);
         return true;
     }
     if (this.#escaped) return false;
