@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -211,11 +211,11 @@ const CLOCK_TICKS = (() => {
 })();
 
 /** A whole process: wall time from spawn to exit, its CPU time (all threads), its stdout. */
-function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Timing> {
+function timeProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const c0 = childrenCpuS();
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [], err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
@@ -370,14 +370,16 @@ export async function runReportBench(): Promise<string> {
     const genS = (performance.now() - g0) / 1000;
 
     // Whole processes, interleaved so that both meet the same machine; the first of each also warms the disk
-    // cache and tsx's compile cache.
-    const cli = [join(REPO, 'src/bin.mjs'), 'report', dir, '--format', 'json'];
+    // cache and tsx's compile cache. The executable as a user runs it (its #! line sets node's flags), with the
+    // node of this run first on PATH.
+    const bin = join(REPO, 'src/bin.mjs');
+    const path = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
     const duck = ['--input-type=module', '-e', DUCKDB_SCRIPT];
-    const env = { ...process.env, BENCH_DIR: dir, BENCH_TOP: '20' };
+    const env = { ...path, BENCH_DIR: dir, BENCH_TOP: '20' };
     const procs: Timing[] = [], ducks: Timing[] = [];
     for (let r = 0; r < runs; r++) {
-      procs.push(await timeProcess(cli));
-      ducks.push(await timeProcess(duck, env));
+      procs.push(await timeProcess(bin, ['report', dir, '--format', 'json'], path));
+      ducks.push(await timeProcess(process.execPath, duck, env));
     }
     const proc = best(procs), duckdb = best(ducks);
     const ours = JSON.parse(proc.output) as ReportJson;
@@ -449,7 +451,7 @@ function section(m: Measured): string {
       `Generated in ${m.genS.toFixed(1)} s by \`test/bench/report-bench.ts\`.`,
       '',
     `Node ${process.version}, ${availableParallelism()} × ${cpus()[0]?.model ?? 'unknown CPU'}. Local files. Whole processes: ` +
-      `\`synbait report DIR --format json\` (src/bin.mjs) against DuckDB ${duckdbVersion()} (\`@duckdb/node-api\`, a plain \`node\` ` +
+      `\`synbait report DIR --format json\` (the src/bin.mjs executable) against DuckDB ${duckdbVersion()} (\`@duckdb/node-api\`, a plain \`node\` ` +
       'process: `read_json` over the same `*.jsonl.gz` into a table, then the report\'s group-bys: threats by rule, flow states, ' +
       'top 20 ports, top 20 sources, records per day), wall time from spawn to exit, CPU time of all threads, ' +
       `interleaved, best of ${m.runs}. DuckDB's results are checked against the report's (sources: within the stated error); ` +
@@ -459,7 +461,7 @@ function section(m: Measured): string {
     '| --- | ---: | ---: | ---: | ---: |',
     row('`synbait report --format json`, whole process', m.proc),
     row('DuckDB group-by, whole process', m.duckdb),
-    row(`in-process, ${m.threaded.threads} reader threads`, m.threaded),
+    row(`in-process, ${m.threaded.threads} reader thread${m.threaded.threads === 1 ? '' : 's'}`, m.threaded),
     row('stored labels', m.single),
     row('`--relabel` (decode payloads, built-in rules)', m.relabel),
     row('reference: gunzip + split + `JSON.parse` per line, nothing counted', m.reference),
