@@ -4,9 +4,12 @@
 // duplicated key it needs, a number that is not a plain integer, a time that is not `YYYY-MM-DDTHH:MM:SS[.f]Z`,
 // deep nesting. So what it accepts is exactly `viewOfRecord(JSON.parse(line))`; a property test holds it to that.
 //
-// One walker serves every object: a Level names the keys of interest at one depth (the record, its facts, the
-// facts' http object) and what to do with each value; SKIP names none. The writer emits keys in one order, so
-// each level remembers the key it met at each position and tries that one first.
+// Two ways through a line. What the writer writes (record/build-record.ts) starts with one shape: a template of
+// it, one regular expression of JSON grammar, reads the record up to its labels at the regular-expression
+// engine's speed. The rest of such a line, and every other line, goes through one walker that serves every
+// object: a Level names the keys of interest at one depth (the record, its facts, the facts' http object) and
+// what to do with each value; SKIP names none. The writer emits keys in one order, so each level remembers the
+// keys it met in order and tries the one after the last first.
 
 import { RECORD_SCHEMA_VERSION } from '../record/flow-record.ts';
 import { daysInMonth, utcMs } from '../record/utc-time.ts';
