@@ -228,8 +228,8 @@ Options:
   --s3-region REGION    bucket region (env SYNBAIT_S3_REGION; default: AWS_REGION / the SDK configuration)
   --s3-endpoint URL     S3-compatible store (MinIO, Ceph...) (env SYNBAIT_S3_ENDPOINT)
   --s3-force-path-style path-style addressing, for most S3-compatible stores (env SYNBAIT_S3_FORCE_PATH_STYLE)
-  --threads N           reader threads for local files (gunzip and parsing; 1: the main thread only). Default:
-                        one per CPU, at most one per file, for inputs of ${AUTO_THREADS_HELP} or more
+  --threads N           readers of local files, the main thread included (gunzip and parsing; 1: the main thread
+                        only). Default: one per CPU, at most one per file, for inputs of ${AUTO_THREADS_HELP} or more
   --no-progress         no progress line on stderr (it is only ever shown when stderr is a terminal)
   -h, --help            this help
 

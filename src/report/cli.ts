@@ -197,7 +197,10 @@ interface ReadContext {
   readonly report: (file: string, line: number | undefined, message: string) => void;
 }
 
-/** Reader threads for this run: 1 (the main thread) unless local inputs are large enough to pay for starting them. */
+/**
+ * Reader threads for this run, the main thread included: 1 (the main thread alone) unless the local inputs are
+ * large enough to pay for starting workers.
+ */
 export function readerThreads(o: ReportOptions, archives: readonly ArchiveRef[]): number {
   const local = archives.filter((a) => a.localPath !== undefined);
   if (o.relabel || local.length < 2) return 1;
@@ -206,16 +209,19 @@ export function readerThreads(o: ReportOptions, archives: readonly ArchiveRef[])
   return bytes < AUTO_THREADS_MIN_BYTES ? 1 : Math.min(availableParallelism(), local.length, MAX_AUTO_THREADS);
 }
 
-/** Reads every archive, in order, into the aggregator. */
+/**
+ * Reads every archive, in order, into the aggregator. With n readers the main thread reads every n-th local file
+ * itself (while the workers start and read ahead) and n - 1 workers the others.
+ */
 async function readInputs(archives: readonly ArchiveRef[], ctx: ReadContext): Promise<void> {
   const { reading, progress, aggregator } = ctx;
   const threads = readerThreads(ctx.o, archives);
-  const pool = threads > 1 ? await ReadPool.start(threads, ctx.range, ctx.deps.workerPrelude) : undefined;
-  ctx.deps.onThreads?.(pool?.threads ?? 1);
+  const pool = threads > 1 ? ReadPool.start(threads - 1, ctx.range, ctx.deps.workerPrelude) : undefined;
   const bytesTotal = archives.every((a) => a.size !== undefined) ? archives.reduce((n, a) => n + a.size!, 0) : undefined;
   const state = { filesDone: 0, filesTotal: archives.length, bytes: 0, bytesTotal, records: 0 };
   const scanner = new RecordScanner();
-  const runs = archives.map((a) => (pool && a.localPath !== undefined ? pool.schedule(a.localPath, a.size) : undefined));
+  let local = 0;
+  const runs = archives.map((a) => (pool && a.localPath !== undefined && local++ % threads !== 0 ? pool.schedule(a.localPath, a.size) : undefined));
   try {
     for (const [i, ref] of archives.entries()) {
       const events: JobEvents = {
@@ -238,6 +244,7 @@ async function readInputs(archives: readonly ArchiveRef[], ctx: ReadContext): Pr
       state.filesDone++;
       progress.update(state);
     }
+    ctx.deps.onThreads?.(1 + (pool?.threads ?? 0));
   } finally {
     await pool?.close();
   }

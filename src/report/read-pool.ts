@@ -1,7 +1,8 @@
-// Worker threads that read local archives for `synbait report`: gunzip and the byte scanner on both cores (and
-// zlib's thread pool), while the main thread only counts. Files are handed out in reading order, at most
-// `threads + 1` ahead of the one being counted, and each file's events are kept until the main thread takes them:
-// the aggregator sees every file whole and in order, so the counts are exactly those of a run without threads.
+// Worker threads that read local archives for `synbait report`: gunzip and the byte scanner on more cores (and
+// zlib's thread pool) beside the main thread, which reads its share of the files and counts everything. Files are
+// handed out in reading order, at most `threads + 1` ahead of the one being counted, and each file's events are
+// kept until the main thread takes them: the aggregator sees every file whole and in order, so the counts are
+// exactly those of a run without threads.
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -83,12 +84,8 @@ export class ReadPool {
   #open = 0;
   #nextId = 0;
 
-  #starting: number;
-  #started: (() => void) | undefined;
-
   private constructor(threads: number, range: TimeRange, prelude: string) {
     const code = bootstrap(prelude);
-    this.#starting = threads;
     this.#slots = Array.from({ length: threads }, () => {
       const slot: Slot = {
         worker: new Worker(code, { eval: true, execArgv: [], workerData: { range } }),
@@ -101,26 +98,15 @@ export class ReadPool {
   }
 
   /**
-   * Starts up to `threads` workers and waits until each is ready or gone; undefined when none could start (the
-   * caller then reads in the main thread). `prelude`: code each worker runs first (a test seam).
+   * Starts `threads` workers without waiting for them: files are handed out as workers become ready, and if none
+   * does, every file scheduled ends in 'fallback' (the caller reads it in the main thread). `prelude`: code each
+   * worker runs first (a test seam).
    */
-  static async start(threads: number, range: TimeRange, prelude = ''): Promise<ReadPool | undefined> {
-    const pool = new ReadPool(threads, range, prelude);
-    await new Promise<void>((resolve) => {
-      pool.#started = resolve;
-      pool.#settle(0);
-    });
-    if (pool.#slots.length > 0) return pool;
-    await pool.close();
-    return undefined;
+  static start(threads: number, range: TimeRange, prelude = ''): ReadPool {
+    return new ReadPool(threads, range, prelude);
   }
 
-  /** One more worker is ready or gone. */
-  #settle(n: number): void {
-    this.#starting -= n;
-    if (this.#starting === 0) this.#started?.();
-  }
-
+  /** Workers alive (ready or starting). */
   get threads(): number {
     return this.#slots.length;
   }
@@ -170,7 +156,6 @@ export class ReadPool {
     slot.worker.on('message', (m: WorkerMessage) => {
       if (m.kind === 'ready') {
         slot.ready = true;
-        this.#settle(1);
         this.#dispatch();
         return;
       }
@@ -187,7 +172,6 @@ export class ReadPool {
       const i = this.#slots.indexOf(slot);
       if (i < 0) return;
       this.#slots.splice(i, 1);
-      if (!slot.ready) this.#settle(1);
       // what it had sent of its file was counted: the file is damaged, not to be read again
       slot.job?.run.push({ kind: 'end', totals: crashed(`the reader thread stopped: ${why}`) });
       slot.job = undefined;

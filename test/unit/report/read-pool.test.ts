@@ -1,6 +1,7 @@
 // Reader threads: a report read by several worker threads is the same report, byte for byte (and the same
 // messages on stderr), as one read by the main thread alone, damaged files, caps and approximate counts included;
 // a thread that dies costs only the file it was reading; no threads at all means reading in the main thread.
+// With --threads N the main thread is one of the N readers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -91,17 +92,17 @@ test('reader threads give exactly the report (and the messages) of the main thre
 test('a reader thread that dies costs the file it was reading (reported damaged), the others are still counted', async (t) => {
   const dir = await archiveSet(t);
   const whole = await run([dir, '--format', 'json', '--threads', '1']);
-  // every thread exits when it first reports bytes read: the two files they took are lost, the rest is read in
-  // the main thread
+  // --threads 3: the main thread reads files 0, 3, 6... and two workers the others; every worker exits when it
+  // first reports bytes read: the two files they took (1 and 2) are lost, the rest is read in the main thread
   const prelude = `const { parentPort } = require('node:worker_threads');
 const post = parentPort.postMessage.bind(parentPort);
 parentPort.postMessage = (m, t) => { if (m.kind === 'bytes') process.exit(7); post(m, t); };`;
-  const broken = await run([dir, '--format', 'json', '--threads', '2'], { workerPrelude: prelude });
+  const broken = await run([dir, '--format', 'json', '--threads', '3'], { workerPrelude: prelude });
   assert.equal(broken.code, 1);
-  assert.match(broken.stderr, /a-20261124T000000Z-0\.jsonl\.gz: damaged, read in part: the reader thread stopped: exit code 7/);
-  assert.match(broken.stderr, /a-20261124T010000Z-1\.jsonl\.gz: damaged, read in part: the reader thread stopped/);
+  assert.match(broken.stderr, /a-20261124T010000Z-1\.jsonl\.gz: damaged, read in part: the reader thread stopped: exit code 7/);
+  assert.match(broken.stderr, /a-20261124T020000Z-2\.jsonl\.gz: damaged, read in part: the reader thread stopped: exit code 7/);
   const w = whole.report as { records: number; files: { damaged: number } }, b = broken.report as typeof w;
-  assert.equal(b.records, w.records - 300 - 337, 'only the two lost files are missing');
+  assert.equal(b.records, w.records - 337 - 374, 'only the two lost files are missing');
   assert.equal(b.files.damaged, w.files.damaged + 2);
 });
 
