@@ -3,6 +3,7 @@
 // not copied. One scanner for the thread's whole life, so what repeats across files (keys, label sets) is learnt once.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { SynbaitError } from '../errors.ts';
 import { readFileJob } from './file-job.ts';
 import type { ReadJob, WorkerMessage } from './read-protocol.ts';
 import { RecordScanner } from './record-scan.ts';
@@ -10,7 +11,7 @@ import { localArchive } from './sources/local.ts';
 import type { TimeRange } from './time-range.ts';
 
 const port = parentPort;
-if (!port) throw new Error('read-worker.ts runs in a worker thread (see read-pool.ts)');
+if (!port) throw new SynbaitError('SYNBAIT_ERR_INTERNAL', 'read-worker.ts runs in a worker thread (see read-pool.ts)');
 const range = (workerData as { range: TimeRange }).range;
 const scanner = new RecordScanner();
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
