@@ -17,10 +17,12 @@ if (typeof module.registerHooks === 'function') {
   ({ main } = await import('./main.ts'));
 } else {
   // Node 20: tsx's ESM hooks would run in a loader thread (another V8 isolate, ~20 MB RSS for the sensor's whole
-  // life); its require hooks compile the same sources to CommonJS in this thread instead
-  const { register } = await import('tsx/cjs/api');
-  register();
-  ({ main } = module.createRequire(import.meta.url)('./main.ts'));
+  // life); its require hooks compile the same sources to CommonJS in this thread instead. require(), not import():
+  // importing CommonJS makes Node lex tsx's bundle for its exports first (~0.2 s of start-up, paid by every
+  // `synbait report`).
+  const require = module.createRequire(import.meta.url);
+  require('tsx/cjs/api').register();
+  ({ main } = require('./main.ts'));
 }
 
 main(process.argv.slice(2)).then(

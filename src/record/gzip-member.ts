@@ -1,8 +1,23 @@
-// Primitives for reading archives member by member (RFC 1952: "a gzip file consists of a series of members"):
-// the archive writer flushes one complete member per block, so a torn write can only damage the last one, and
-// both crash recovery (sinks/archive) and the report's salvage pass (report/) walk files with these.
+// Gzip members (RFC 1952 §2.2: "a gzip file consists of a series of members"): the archive writer flushes one
+// complete member per block, so gunzip, zcat, DuckDB, Athena/Trino and Spark read a file as one stream, while a
+// torn write (SIGKILL mid-write, power loss) can only damage the last member; every earlier one carries its own
+// CRC-32 and length. The writer (sinks/archive) makes members with these; crash recovery, the spool's record
+// count and the report's salvage pass read them back through gzip-walk.ts.
 
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+
+const gzipAsync = promisify(zlib.gzip);
+const MEMBER_LEVEL = 6;
+
+/** One gzip member holding `raw` (compressed in the libuv thread pool: never blocks the event loop). */
+export function compressMember(raw: Buffer): Promise<Buffer> {
+  return gzipAsync(raw, { level: MEMBER_LEVEL });
+}
+
+export function compressMemberSync(raw: Buffer): Buffer {
+  return zlib.gzipSync(raw, { level: MEMBER_LEVEL });
+}
 
 const FHCRC = 2, FEXTRA = 4, FNAME = 8, FCOMMENT = 16, FRESERVED = 0xe0;
 

@@ -4,8 +4,9 @@
 
 import type { FlowState } from '../record/flow-record.ts';
 import { DistinctCounter, mix32 } from './distinct-count.ts';
-import { Ipv4TopCounter, parseIpv4 } from './ipv4-top-counter.ts';
-import type { LabelRef, RecordView } from './record-view.ts';
+import { Ipv4TopCounter } from './ipv4-top-counter.ts';
+import { BatchWriter, FLAG_SRC_TEXT, FLAG_UDP, type RecordBatch, STATE_SHIFT, batchCapacity, batchColumns } from './record-batch.ts';
+import { type LabelRef, type RecordView, labelKey } from './record-view.ts';
 import { type TopEntry, TopCounter } from './top-k.ts';
 
 export interface AggregateLimits {
@@ -27,7 +28,11 @@ export const DEFAULT_LIMITS: AggregateLimits = {
 };
 
 export interface LabelCount {
-  readonly id: string;
+  /** "synbait" or a community ruleset. */
+  readonly ruleset: string;
+  /** Our rule id, or undefined for a community rule (then `sid`). */
+  readonly id: string | undefined;
+  readonly sid: number | undefined;
   readonly name: string;
   readonly category: string | undefined;
   readonly severity: string | undefined;
@@ -81,23 +86,25 @@ const DAY_MS = 86_400_000;
 const MAX_FILLED_DAYS = 1000;
 
 interface LabelSlot {
-  readonly ref: LabelRef;
+  /** The label shown: the highest rev seen, the first one seen among equals. */
+  ref: LabelRef;
   count: number;
 }
+
+interface Slot {
+  n: number;
+}
+
+// Local copies of what the batch loop uses from other modules: under tsx's CommonJS output (Node 20) each use
+// of an imported binding is a call to a getter.
+const UDP = FLAG_UDP, SRC_TEXT = FLAG_SRC_TEXT, SHIFT = STATE_SHIFT, mix = mix32;
 
 export class Aggregator {
   readonly #limits: AggregateLimits;
   #records = 0;
   #first = Infinity;
   #last = -Infinity;
-  readonly #sensors = new Map<string, { n: number }>();
-  // Consecutive records mostly share the sensor and the day: remember the last slot of each.
-  #lastSensor: string | undefined;
-  #lastSensorSlot: { n: number } | undefined;
-  #lastDay = NaN;
-  #lastDaySlot: { n: number } | undefined;
-  /** Label slots by label object: the fast path hands out the same frozen label objects again and again. */
-  #byRef = new WeakMap<LabelRef, LabelSlot>();
+  readonly #sensors = new Map<string, Slot>();
   #otherSensors = 0;
   readonly #states = { syn: 0, acked: 0, udp: 0 };
   readonly #labels = new Map<string, LabelSlot>();
@@ -105,13 +112,18 @@ export class Aggregator {
   #labelled = 0;
   readonly #tcpPorts = new Float64Array(65536);
   readonly #udpPorts = new Float64Array(65536);
-  readonly #days = new Map<number, { n: number }>();
+  readonly #days = new Map<number, Slot>();
+  // consecutive records mostly share the day
+  #lastDay = NaN;
+  #lastDaySlot: Slot | undefined;
   readonly #sources4: Ipv4TopCounter;
   /** IPv6 and anything that is not a canonical IPv4 address. */
   readonly #sourcesOther: TopCounter;
   readonly #distinct = new DistinctCounter();
   readonly #agents: TopCounter;
   readonly #paths: TopCounter;
+  /** For add(): one record at a time, through the same path as batches. */
+  #one: BatchWriter | undefined;
 
   constructor(limits: Partial<AggregateLimits> = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...limits };
@@ -125,66 +137,89 @@ export class Aggregator {
     return this.#records;
   }
 
+  /** One record (tests, small inputs); the same as a batch of one. */
   add(r: RecordView): void {
-    this.#records++;
-    if (r.tsMs < this.#first) this.#first = r.tsMs;
-    if (r.tsMs > this.#last) this.#last = r.tsMs;
+    this.#one ??= new BatchWriter((b) => this.addBatch(b));
+    this.#one.addView(r);
+    this.#one.flush();
+  }
 
-    if (r.sensor === this.#lastSensor && this.#lastSensorSlot) {
-      this.#lastSensorSlot.n++;
-    } else {
-      let slot = this.#sensors.get(r.sensor);
-      if (slot === undefined && this.#sensors.size < this.#limits.maxSensors) this.#sensors.set(r.sensor, (slot = { n: 0 }));
-      if (slot) {
-        slot.n++;
-        this.#lastSensor = r.sensor;
-        this.#lastSensorSlot = slot;
-      } else {
-        this.#otherSensors++;
+  /** The records of a batch, in order. */
+  addBatch(b: RecordBatch): void {
+    const c = batchColumns(b.columns, batchCapacity(b));
+    // A batch's tables list their entries in the order the batch first met them, so resolving them up front
+    // creates sensor and label slots in record order, as one record at a time would.
+    const sensorSlots = b.sensors.map((name) => this.#sensorSlot(name));
+    const labelSlots = b.labelSets.map((set) => set.map((l) => this.#labelSlot(l)));
+    const texts = b.texts.map((t) => this.#cut(t));
+    const sources4 = this.#sources4, others = this.#sourcesOther, distinct = this.#distinct, tcp = this.#tcpPorts, udp = this.#udpPorts;
+    const agents = this.#agents, paths = this.#paths;
+    let first = this.#first, last = this.#last, otherSensors = 0, labelled = 0, labelTotal = 0;
+    const states = [0, 0, 0];
+    for (let i = 0; i < b.count; i++) {
+      const ts = c.ts[i]!, flags = c.flags[i]!;
+      if (ts < first) first = ts;
+      if (ts > last) last = ts;
+      const sensor = sensorSlots[c.sensor[i]!];
+      if (sensor) sensor.n++;
+      else otherSensors++;
+      states[flags >>> SHIFT]!++;
+      (flags & UDP ? udp : tcp)[c.port[i]!]!++;
+      this.#day(ts);
+      const set = labelSlots[c.labels[i]!]!;
+      if (set.length > 0) {
+        labelled++;
+        labelTotal += set.length;
+        for (let k = 0; k < set.length; k++) set[k]!.count++;
       }
+      const src = c.src[i]!;
+      if (flags & SRC_TEXT) {
+        const s = b.srcTexts[src]!;
+        others.add(s);
+        distinct.add(s);
+      } else {
+        sources4.add(src);
+        distinct.addHash(mix(src));
+      }
+      const ua = c.userAgent[i]!, path = c.path[i]!;
+      if (ua !== 0) agents.add(texts[ua - 1]!);
+      if (path !== 0) paths.add(texts[path - 1]!);
     }
+    this.#first = first;
+    this.#last = last;
+    this.#otherSensors += otherSensors;
+    this.#labelled += labelled;
+    this.#labelTotal += labelTotal;
+    this.#states.syn += states[0]!;
+    this.#states.acked += states[1]!;
+    this.#states.udp += states[2]!;
+    this.#records += b.count;
+  }
 
-    if (r.state === 'syn') this.#states.syn++;
-    else if (r.state === 'acked') this.#states.acked++;
-    else this.#states.udp++;
-    (r.proto === 'tcp' ? this.#tcpPorts : this.#udpPorts)[r.dstPort]!++;
+  /** The sensor's slot; undefined once maxSensors others were named (counted as "other"). */
+  #sensorSlot(name: string): Slot | undefined {
+    let slot = this.#sensors.get(name);
+    if (slot === undefined && this.#sensors.size < this.#limits.maxSensors) this.#sensors.set(name, (slot = { n: 0 }));
+    return slot;
+  }
 
-    const day = Math.floor(r.tsMs / DAY_MS);
-    if (day === this.#lastDay) {
-      this.#lastDaySlot!.n++;
-    } else {
+  #labelSlot(l: LabelRef): LabelSlot {
+    const k = labelKey(l);
+    let slot = this.#labels.get(k);
+    if (!slot) this.#labels.set(k, (slot = { ref: l, count: 0 }));
+    else if ((l.rev ?? -Infinity) > (slot.ref.rev ?? -Infinity)) slot.ref = l; // a rule renamed in a later rev
+    return slot;
+  }
+
+  #day(ts: number): void {
+    const day = Math.floor(ts / DAY_MS);
+    if (day !== this.#lastDay) {
       let slot = this.#days.get(day);
       if (!slot) this.#days.set(day, (slot = { n: 0 }));
-      slot.n++;
       this.#lastDay = day;
       this.#lastDaySlot = slot;
     }
-
-    if (r.labels.length > 0) {
-      this.#labelled++;
-      for (const l of r.labels) {
-        let slot = this.#byRef.get(l);
-        if (!slot) {
-          const k = l.id + '\u0000' + l.name;
-          slot = this.#labels.get(k);
-          if (!slot) this.#labels.set(k, (slot = { ref: l, count: 0 }));
-          this.#byRef.set(l, slot);
-        }
-        slot.count++;
-        this.#labelTotal++;
-      }
-    }
-
-    const v4 = parseIpv4(r.srcIp);
-    if (v4 >= 0) {
-      this.#sources4.add(v4);
-      this.#distinct.addHash(mix32(v4));
-    } else {
-      this.#sourcesOther.add(r.srcIp);
-      this.#distinct.add(r.srcIp);
-    }
-    if (r.httpUserAgent !== undefined) this.#agents.add(this.#cut(r.httpUserAgent));
-    if (r.httpPath !== undefined) this.#paths.add(this.#cut(r.httpPath));
+    this.#lastDaySlot!.n++;
   }
 
   #cut(s: string): string {
@@ -194,8 +229,10 @@ export class Aggregator {
   /** The totals, with the `top` largest entries of the ports, sources, user-agent and path tables. */
   summary(top: number): Summary {
     const labels = [...this.#labels.values()]
-      .map(({ ref, count }): LabelCount => ({ id: ref.id, name: ref.name, category: ref.category, severity: ref.severity, count }))
-      .sort((a, b) => b.count - a.count || cmp(a.name, b.name) || cmp(a.id, b.id));
+      .map(({ ref, count }): LabelCount => ({
+        ruleset: ref.ruleset, id: ref.id, sid: ref.sid, name: ref.name, category: ref.category, severity: ref.severity, count,
+      }))
+      .sort((a, b) => b.count - a.count || cmp(a.name, b.name) || cmp(a.ruleset, b.ruleset) || cmp(a.id ?? '', b.id ?? '') || (a.sid ?? -1) - (b.sid ?? -1));
 
     const ports: PortCount[] = [];
     let distinctPorts = 0;

@@ -18,6 +18,8 @@ export interface ReportOptions {
   readonly s3Endpoint: string | undefined;
   readonly s3ForcePathStyle: boolean;
   readonly progress: boolean;
+  /** Reader threads (--threads); undefined: as many as pay off (see cli.ts). */
+  readonly threads: number | undefined;
 }
 
 export type ParsedArgs = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: ReportOptions };
@@ -26,6 +28,7 @@ const FORMATS: Readonly<Record<string, ReportFormat>> = { text: 'text', markdown
 
 export const DEFAULT_TOP = 20;
 export const MAX_TOP = 10_000;
+export const MAX_THREADS = 64;
 
 interface FlagSpec {
   readonly name: string;
@@ -44,6 +47,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 's3-region', takesValue: true },
   { name: 's3-endpoint', takesValue: true },
   { name: 's3-force-path-style', takesValue: false },
+  { name: 'threads', takesValue: true },
   { name: 'no-progress', takesValue: false },
   { name: 'help', short: 'h', takesValue: false },
 ];
@@ -56,7 +60,10 @@ function formatFromOutput(path: string | undefined): ReportFormat {
   return 'text';
 }
 
-export function parseReportArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedArgs {
+/** Flag values by flag name (repeatable flags keep every value), and the inputs; or --help. */
+type Tokens = { readonly help: true } | { readonly help: false; readonly values: Map<string, string[]>; readonly inputs: string[] };
+
+function tokenize(args: readonly string[]): Tokens {
   const values = new Map<string, string[]>();
   const inputs: string[] = [];
   let flagsDone = false;
@@ -73,7 +80,7 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
     const { long, short, inline, shown } = splitFlag(arg);
     const spec: FlagSpec | undefined = long !== undefined ? FLAGS.find((f) => f.name === long) : FLAGS.find((f) => f.short === short);
     if (!spec) throw new ConfigError(`unknown flag ${shown} (see synbait report --help)`, shown);
-    if (spec.name === 'help') return { kind: 'help' };
+    if (spec.name === 'help') return { help: true };
     let value: string;
     if (spec.takesValue) {
       const v = inline ?? args[++i];
@@ -87,15 +94,20 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
     if (list.length > 0 && spec.name !== 'rules') throw new ConfigError(`${shown} given twice`, shown);
     values.set(spec.name, [...list, value]);
   }
-  const one = (name: string): string | undefined => values.get(name)?.[0];
+  return { help: false, values, inputs };
+}
 
+function checkedInputs(inputs: readonly string[]): readonly string[] {
   if (inputs.length === 0) {
     throw new ConfigError('name at least one archive file, folder or s3://BUCKET/PREFIX (see synbait report --help)', 'PATH');
   }
   for (const input of inputs) {
     if (input === '' || input === '-') throw new ConfigError(`bad input ${JSON.stringify(input)}: name a file, folder or s3:// URL`, 'PATH');
   }
+  return inputs;
+}
 
+function rangeOf(one: (name: string) => string | undefined): { sinceMs: number | undefined; untilMs: number | undefined } {
   const bound = (flag: 'since' | 'until'): number | undefined => {
     const text = one(flag);
     if (text === undefined) return undefined;
@@ -110,64 +122,82 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs) {
     throw new ConfigError('--since must be before --until', '--since');
   }
+  return { sinceMs, untilMs };
+}
 
+function formatOf(one: (name: string) => string | undefined): { format: ReportFormat; output: string | undefined } {
   const output = one('output');
   if (output === '') throw new ConfigError('--output needs a file name', '--output');
   const fmtText = one('format');
-  let format: ReportFormat;
-  if (fmtText === undefined) {
-    format = formatFromOutput(output);
-  } else {
-    const f = FORMATS[fmtText.toLowerCase()];
-    if (!f) throw new ConfigError(`--format ${JSON.stringify(fmtText)}: use text, markdown, json or html`, '--format');
-    format = f;
-  }
+  if (fmtText === undefined) return { format: formatFromOutput(output), output };
+  const f = FORMATS[fmtText.toLowerCase()];
+  if (!f) throw new ConfigError(`--format ${JSON.stringify(fmtText)}: use text, markdown, json or html`, '--format');
+  return { format: f, output };
+}
 
-  const relabel = values.has('relabel');
-  const rulePaths = values.get('rules') ?? [];
-  if (rulePaths.length > 0 && !relabel) {
-    throw new ConfigError('--rules only applies with --relabel (stored labels are reported as they are)', '--rules');
-  }
+/** --NAME as a whole number from 1 to max; undefined when not given. */
+function wholeNumber(one: (name: string) => string | undefined, name: string, max: number): number | undefined {
+  const text = one(name);
+  if (text === undefined) return undefined;
+  const n = parseNonNegativeInt(text);
+  if (n === null || n < 1 || n > max) throw new ConfigError(`--${name} ${JSON.stringify(text)}: use a whole number from 1 to ${max}`, `--${name}`);
+  return n;
+}
 
-  let top = DEFAULT_TOP;
-  const topText = one('top');
-  if (topText !== undefined) {
-    const n = parseNonNegativeInt(topText);
-    if (n === null || n < 1 || n > MAX_TOP) throw new ConfigError(`--top ${JSON.stringify(topText)}: use a whole number from 1 to ${MAX_TOP}`, '--top');
-    top = n;
-  }
-
-  // The S3 flags default to the sensor's SYNBAIT_S3_* variables, so a sensor host reads back what it uploaded.
+/** The S3 flags default to the sensor's SYNBAIT_S3_* variables, so a sensor host reads back what it uploaded. */
+function s3Of(one: (name: string) => string | undefined, given: (name: string) => boolean, env: Readonly<Record<string, string | undefined>>) {
   const s3Region = one('s3-region') ?? (env.SYNBAIT_S3_REGION || undefined);
-  const endpointText = one('s3-endpoint') ?? (env.SYNBAIT_S3_ENDPOINT || undefined);
-  const endpointFrom = values.has('s3-endpoint') ? '--s3-endpoint' : 'SYNBAIT_S3_ENDPOINT';
-  if (endpointText !== undefined) {
+  const s3Endpoint = one('s3-endpoint') ?? (env.SYNBAIT_S3_ENDPOINT || undefined);
+  const endpointFrom = given('s3-endpoint') ? '--s3-endpoint' : 'SYNBAIT_S3_ENDPOINT';
+  if (s3Endpoint !== undefined) {
     let u: URL | undefined;
     try {
-      u = new URL(endpointText);
+      u = new URL(s3Endpoint);
     } catch {
       u = undefined;
     }
     if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
-      throw new ConfigError(`${endpointFrom} ${JSON.stringify(endpointText)} is not an http(s) URL`, endpointFrom);
+      throw new ConfigError(`${endpointFrom} ${JSON.stringify(s3Endpoint)} is not an http(s) URL`, endpointFrom);
     }
   }
-  let s3ForcePathStyle = values.has('s3-force-path-style');
+  let s3ForcePathStyle = given('s3-force-path-style');
   if (!s3ForcePathStyle && env.SYNBAIT_S3_FORCE_PATH_STYLE !== undefined) {
     const b = parseBool(env.SYNBAIT_S3_FORCE_PATH_STYLE);
     if (b === null) throw new ConfigError('SYNBAIT_S3_FORCE_PATH_STYLE is not true or false', 'SYNBAIT_S3_FORCE_PATH_STYLE');
     s3ForcePathStyle = b;
   }
+  return { s3Region, s3Endpoint, s3ForcePathStyle };
+}
 
+export function parseReportArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedArgs {
+  const t = tokenize(args);
+  if (t.help) return { kind: 'help' };
+  const one = (name: string): string | undefined => t.values.get(name)?.[0];
+  const given = (name: string): boolean => t.values.has(name);
+  const inputs = checkedInputs(t.inputs);
+  const range = rangeOf(one);
+  const format = formatOf(one);
+  const relabel = given('relabel');
+  const rulePaths = t.values.get('rules') ?? [];
+  if (rulePaths.length > 0 && !relabel) {
+    throw new ConfigError('--rules only applies with --relabel (stored labels are reported as they are)', '--rules');
+  }
+  const top = wholeNumber(one, 'top', MAX_TOP) ?? DEFAULT_TOP;
+  const threads = wholeNumber(one, 'threads', MAX_THREADS);
+  if (threads !== undefined && relabel) {
+    throw new ConfigError('--threads does not apply with --relabel (relabelling reads in one thread, in order)', '--threads');
+  }
   return {
     kind: 'run',
     options: {
-      inputs, sinceMs, untilMs, format, output, relabel, rulePaths, top,
-      s3Region, s3Endpoint: endpointText, s3ForcePathStyle,
-      progress: !values.has('no-progress'),
+      inputs, ...range, ...format, relabel, rulePaths, top, ...s3Of(one, given, env), progress: !given('no-progress'), threads,
     },
   };
 }
+
+/** Local inputs at least this large (stored bytes) are read by worker threads unless --threads says otherwise. */
+export const AUTO_THREADS_MIN_BYTES = 16 * 1024 * 1024;
+const AUTO_THREADS_HELP = '16 MiB';
 
 export function renderReportHelp(): string {
   return `synbait report: threat report from synbait archives
@@ -198,6 +228,8 @@ Options:
   --s3-region REGION    bucket region (env SYNBAIT_S3_REGION; default: AWS_REGION / the SDK configuration)
   --s3-endpoint URL     S3-compatible store (MinIO, Ceph...) (env SYNBAIT_S3_ENDPOINT)
   --s3-force-path-style path-style addressing, for most S3-compatible stores (env SYNBAIT_S3_FORCE_PATH_STYLE)
+  --threads N           readers of local files, the main thread included (gunzip and parsing; 1: the main thread
+                        only). Default: one per CPU, at most one per file, for inputs of ${AUTO_THREADS_HELP} or more
   --no-progress         no progress line on stderr (it is only ever shown when stderr is a terminal)
   -h, --help            this help
 

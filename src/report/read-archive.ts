@@ -9,8 +9,8 @@ import { type LineHandler, LineSplitter } from './line-reader.ts';
 import type { ArchiveRef } from './sources/archive-ref.ts';
 import { errorText } from './sources/local.ts';
 
-/** gunzip output chunk: large chunks cut the per-call overhead (measured: 16 KiB → 256 KiB is 3x faster). */
-const GUNZIP_CHUNK = 256 * 1024;
+/** gunzip output chunk: large chunks cut the per-call overhead (measured: 16 KiB → 256 KiB is 3x faster, 256 KiB → 1 MiB another 1.3x). */
+const GUNZIP_CHUNK = 1024 * 1024;
 /** Damaged files are salvaged in memory; larger ones are reported without salvage. */
 export const MAX_SALVAGE_BYTES = 1024 * 1024 * 1024;
 
@@ -172,7 +172,7 @@ async function salvage(ref: ArchiveRef, hooks: ReadHooks, seen: number, doneByte
   const gzipMagic = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
   const splitter = new LineSplitter(hooks.handler, undefined, seen + 1);
   let skip = doneBytes;
-  const damage = salvageGzip(data, (chunk) => {
+  const damage = await salvageGzip(data, (chunk) => {
     if (skip >= chunk.length) {
       skip -= chunk.length;
       return;

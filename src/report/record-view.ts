@@ -1,16 +1,31 @@
 // The part of a FlowRecord the report counts, and the reference (slow) way to get it from a parsed JSON value.
 // The fast byte scanner in record-scan.ts must give exactly what `viewOfRecord(JSON.parse(line))` gives.
 
-import type { FlowState, Label } from '../record/flow-record.ts';
+import type { FlowState } from '../record/flow-record.ts';
 import { recordProblem } from '../record/ndjson.ts';
+import { parseIsoMs } from '../record/utc-time.ts';
 
-/** A label as counted: the stored Label, or one the classifier gave on --relabel. */
+/**
+ * A label as counted: stored in the record, or given by the classifier on --relabel. Ours are `{id, rev, name,
+ * category, severity}`; community (Suricata / ET) ones `{sid, rev, name, category, severity, ruleset}`, with the
+ * rule's msg as name and its classtype as category.
+ */
 export interface LabelRef {
-  readonly id: string;
+  /** "synbait" for our rules, else the community ruleset ("et/open"). */
+  readonly ruleset: string;
+  /** Our rule id ("sb-1001"); undefined for a community rule. */
+  readonly id: string | undefined;
+  /** A community rule's signature id; undefined for ours. */
+  readonly sid: number | undefined;
+  readonly rev: number | undefined;
   readonly name: string;
   readonly category: string | undefined;
   readonly severity: string | undefined;
 }
+
+/** The ruleset of labels that name none: ours, or (with a sid) an unnamed community set. */
+export const OWN_RULESET = 'synbait';
+export const UNNAMED_COMMUNITY_RULESET = 'community';
 
 export interface RecordView {
   /** First packet time, ms since the epoch. */
@@ -35,67 +50,43 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** The 65,535 ports plus 0 (a UDP record may carry 0); anything else is not a port. */
 export const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
 
+const isSid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
 /**
- * ISO 8601 as the report accepts it: date, optional time with optional fraction, zone Z or ±HH:MM (UTC when
- * absent). Date.parse alone would also take "Nov 25 2026", which no archive should contain.
+ * One label, or undefined when it is not one: a name, and a string id (ours) or a whole-number sid (community; a
+ * sid wins when both are there). Optional fields of the wrong type are ignored, as they always were.
  */
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** ms since the epoch for an ISO 8601 text (UTC unless it names a zone), or NaN. */
-export function parseIsoMs(text: string): number {
-  const m = ISO_RE.exec(text);
-  if (!m) return NaN;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), min = Number(mi), sec = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || min > 59 || sec > 59) {
-    return NaN;
-  }
-  let ms = utcMs(year, month, day, hour, min, sec, frac ? fractionMs(frac.slice(1)) : 0);
-  if (zone && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const zh = Number(digits.slice(0, 2)), zm = Number(digits.slice(2));
-    if (zh > 23 || zm > 59) return NaN;
-    ms -= sign * (zh * 60 + zm) * 60_000;
-  }
-  return ms;
+export function labelRefOf(l: unknown): LabelRef | undefined {
+  if (!isObject(l) || typeof l.name !== 'string') return undefined;
+  const community = l.sid !== undefined;
+  if (community ? !isSid(l.sid) : typeof l.id !== 'string') return undefined;
+  const ruleset = typeof l.ruleset === 'string' && l.ruleset !== '' ? l.ruleset : community ? UNNAMED_COMMUNITY_RULESET : OWN_RULESET;
+  return {
+    ruleset,
+    id: community ? undefined : (l.id as string),
+    sid: community ? (l.sid as number) : undefined,
+    rev: typeof l.rev === 'number' && Number.isFinite(l.rev) ? l.rev : undefined,
+    name: l.name,
+    category: typeof l.category === 'string' ? l.category : undefined,
+    severity: typeof l.severity === 'string' ? l.severity : undefined,
+  };
 }
 
-/** Date.UTC without its 1900 offset for two-digit years. */
-export function utcMs(year: number, month: number, day: number, hour: number, min: number, sec: number, ms: number): number {
-  const t = Date.UTC(year, month - 1, day, hour, min, sec, ms);
-  return year >= 100 ? t : new Date(t).setUTCFullYear(year);
-}
-
-/** Milliseconds of a fraction's digits ("5" → 500, "123456" → 123), truncated; integer maths, no float error. */
-export function fractionMs(digits: string): number {
-  return Number((digits + '00').slice(0, 3));
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : DAYS[month - 1]!;
-}
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Validates the stored labels; undefined when the value is not an array of labels with string id and name. */
+/** Validates a labels array; undefined when it is not an array or any element is not a label. */
 export function labelsOf(value: unknown): LabelRef[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: LabelRef[] = [];
   for (const l of value) {
-    if (!isObject(l) || typeof l.id !== 'string' || typeof l.name !== 'string') return undefined;
-    out.push({
-      id: l.id,
-      name: l.name,
-      category: typeof l.category === 'string' ? l.category : undefined,
-      severity: typeof l.severity === 'string' ? l.severity : undefined,
-    });
+    const ref = labelRefOf(l);
+    if (!ref) return undefined;
+    out.push(ref);
   }
   return out;
 }
 
-export function labelRefOf(l: Label): LabelRef {
-  return { id: l.id, name: l.name, category: l.category, severity: l.severity };
+/** What the threat table groups by: the ruleset and the rule's id or sid. */
+export function labelKey(l: LabelRef): string {
+  return l.sid !== undefined ? `${l.ruleset}\u0000sid:${l.sid}` : `${l.ruleset}\u0000id:${l.id}`;
 }
 
 /** facts.http.user_agent and facts.http.path when they are strings. */
@@ -119,7 +110,7 @@ export function viewOfRecord(value: unknown): RecordView | NotARecord {
   if (!isPort(value.dst_port)) return { reason: 'dst_port is not a port number' };
   if (typeof value.state !== 'string' || !STATES.has(value.state)) return { reason: 'bad state' };
   const labels = labelsOf(value.labels);
-  if (!labels) return { reason: 'labels is not a list of labels with id and name' };
+  if (!labels) return { reason: 'labels is not a list of labels with a name and an id or sid' };
   const http = httpFactsOf(value.facts);
   return {
     tsMs,

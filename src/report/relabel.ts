@@ -7,9 +7,19 @@
 // (warming the windows) but are not counted; partitions skipped by the range are not read at all, so a
 // threshold that needed earlier flows can fire later than it did live, near the start of the range.
 
-import type { Classifier, ClassifyInput } from '../classify/types.ts';
+import type { ClassifyInput } from '../classify/types.ts';
 import type { SynFingerprint } from '../record/flow-record.ts';
-import { type RecordView, httpFactsOf, labelRefOf } from './record-view.ts';
+import { type NotARecord, type RecordView, httpFactsOf, labelsOf } from './record-view.ts';
+
+/**
+ * What relabelling needs of a classifier: our rules, community (Suricata) rules or both; the labels it gives are
+ * ours (`id`) or community ones (`sid`, `ruleset`), as labelsOf() reads them.
+ */
+export interface RecordClassifier {
+  classify(input: ClassifyInput): { readonly labels: readonly unknown[]; readonly facts: unknown };
+  /** Rules loaded, for the report's overview. */
+  readonly ruleCount: number;
+}
 
 /** Sensors with their own classifier; records of further sensors share one (bounded memory). */
 export const MAX_RELABEL_SENSORS = 256;
@@ -46,19 +56,19 @@ export function classifyInputOf(record: Record<string, unknown>, view: RecordVie
 }
 
 export class Relabeler {
-  readonly #create: () => Classifier;
-  readonly #bySensor = new Map<string, Classifier>();
-  #shared: Classifier | undefined;
+  readonly #create: () => RecordClassifier;
+  readonly #bySensor = new Map<string, RecordClassifier>();
+  #shared: RecordClassifier | undefined;
   readonly ruleCount: number;
 
-  constructor(create: () => Classifier) {
+  constructor(create: () => RecordClassifier) {
     this.#create = create;
     const first = create(); // fail fast on bad rules, before any file is read
     this.ruleCount = first.ruleCount;
     this.#shared = first;
   }
 
-  #classifierFor(sensor: string): Classifier {
+  #classifierFor(sensor: string): RecordClassifier {
     let c = this.#bySensor.get(sensor);
     if (c) return c;
     if (this.#bySensor.size >= MAX_RELABEL_SENSORS) return (this.#shared ??= this.#create());
@@ -69,10 +79,12 @@ export class Relabeler {
     return c;
   }
 
-  /** The view with the current rules' labels and facts. */
-  relabel(record: Record<string, unknown>, view: RecordView): RecordView {
+  /** The view with the current rules' labels and facts (the classifier may throw: a bug in a rule engine). */
+  relabel(record: Record<string, unknown>, view: RecordView): RecordView | NotARecord {
     const result = this.#classifierFor(view.sensor).classify(classifyInputOf(record, view));
+    const labels = labelsOf(result.labels);
+    if (!labels) return { reason: 'the classifier gave a label without a name and an id or sid' };
     const http = httpFactsOf(result.facts);
-    return { ...view, labels: result.labels.map(labelRefOf), httpUserAgent: http.userAgent, httpPath: http.path };
+    return { ...view, labels, httpUserAgent: http.userAgent, httpPath: http.path };
   }
 }

@@ -2,7 +2,7 @@
 // whole day. Files and partitions are skipped only when they cannot hold records of the range; records are then
 // filtered exactly.
 
-import { parseIsoMs } from './record-view.ts';
+import { parseIsoMs } from '../record/utc-time.ts';
 
 export interface TimeRange {
   /** Inclusive, ms since the epoch. */

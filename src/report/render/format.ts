@@ -54,3 +54,34 @@ export function printable(s: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }
+
+/** Display width: code points (close enough for the tables; wide CJK glyphs are rare in these columns). */
+export const width = (s: string): number => [...s].length;
+
+/**
+ * `s` in lines of at most `max` code points, broken at spaces; a word longer than a line is broken inside it.
+ * Only spaces are dropped: the lines joined (with a space where a line ended at one) give back `s`, its runs of
+ * spaces made single.
+ */
+export function wrap(s: string, max: number): string[] {
+  const lines: string[] = [];
+  let line: string[] = [];
+  for (const word of s.split(/ +/).filter((x) => x !== '')) {
+    let w = [...word];
+    if (line.length > 0 && line.length + 1 + w.length > max) {
+      lines.push(line.join(''));
+      line = [];
+    }
+    if (line.length > 0) line.push(' ');
+    while (line.length + w.length > max) {
+      const room = max - line.length;
+      line.push(...w.slice(0, room));
+      lines.push(line.join(''));
+      line = [];
+      w = w.slice(room);
+    }
+    line.push(...w);
+  }
+  if (line.length > 0 || lines.length === 0) lines.push(line.join(''));
+  return lines;
+}

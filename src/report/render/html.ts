@@ -5,8 +5,8 @@
 
 import type { TopList } from '../aggregate.ts';
 import type { ReportModel } from '../report-model.ts';
-import { formatCount, formatPercent } from './format.ts';
-import { STATE_ROWS, labelNote, overview, sourcesNote, topNote } from './sections.ts';
+import { formatCount, formatPercent, wrap } from './format.ts';
+import { STATE_ROWS, THREAT_HEAD, labelNote, overview, sourcesNote, threatRows, topNote } from './sections.ts';
 
 export function esc(s: string): string {
   return s.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => {
@@ -35,20 +35,35 @@ interface Bar {
   readonly title?: string;
 }
 
-/** Horizontal bar chart: one row per item, label left, value right. */
-function barChart(items: readonly Bar[], caption: string): string {
+/** Label characters per line in a bar chart (the label column is 320 px of 12 px text). */
+const LABEL_LINE = 42;
+const LINE_H = 15;
+
+/**
+ * Horizontal bar chart: one row per item, label left, value right. A long label wraps onto more lines (the row
+ * grows); threat names are never cut, other labels after `maxLines` lines.
+ */
+function barChart(items: readonly Bar[], caption: string, maxLines = 3): string {
   if (items.length === 0) return '';
-  const rowH = 22, labelW = 320, barW = 360, valueW = 90, w = labelW + barW + valueW;
+  const labelW = 320, barW = 360, valueW = 90, w = labelW + barW + valueW;
   const max = Math.max(...items.map((i) => i.value), 1);
-  const rows = items.map((it, i) => {
-    const y = i * rowH;
+  let y = 0;
+  const rows = items.map((it) => {
+    let lines = wrap(it.label, LABEL_LINE);
+    if (lines.length > maxLines) lines = [...lines.slice(0, maxLines - 1), cut(lines[maxLines - 1]!, LABEL_LINE - 1) + '…'];
+    const rowH = Math.max(22, lines.length * LINE_H + 7);
     const bw = Math.max(1, Math.round((it.value / max) * barW));
-    return `<g><title>${esc(it.title ?? `${it.label}: ${formatCount(it.value)}`)}</title>` +
-      `<text x="${labelW - 8}" y="${y + 15}" text-anchor="end">${esc(cut(it.label, 42))}</text>` +
-      `<rect x="${labelW}" y="${y + 4}" width="${bw}" height="${rowH - 8}" fill="${it.colour ?? BAR}"/>` +
-      `<text x="${labelW + bw + 6}" y="${y + 15}">${formatCount(it.value)}</text></g>`;
+    const mid = y + rowH / 2;
+    const first = mid + 4 - ((lines.length - 1) * LINE_H) / 2;
+    const label = lines.map((l, k) => `<tspan x="${labelW - 8}" y="${first + k * LINE_H}">${esc(l)}</tspan>`).join('');
+    const row = `<g><title>${esc(it.title ?? `${it.label}: ${formatCount(it.value)}`)}</title>` +
+      `<text text-anchor="end">${label}</text>` +
+      `<rect x="${labelW}" y="${mid - 7}" width="${bw}" height="14" fill="${it.colour ?? BAR}"/>` +
+      `<text x="${labelW + bw + 6}" y="${mid + 4}">${formatCount(it.value)}</text></g>`;
+    y += rowH;
+    return row;
   });
-  return `<figure><svg role="img" aria-label="${esc(caption)}" viewBox="0 0 ${w} ${items.length * rowH}" width="${w}" height="${items.length * rowH}">${rows.join('')}</svg></figure>`;
+  return `<figure><svg role="img" aria-label="${esc(caption)}" viewBox="0 0 ${w} ${y}" width="${w}" height="${y}">${rows.join('')}</svg></figure>`;
 }
 
 /** Column chart of records per day. */
@@ -128,14 +143,15 @@ export function renderHtml(m: ReportModel): string {
   if (s.labels.length === 0) {
     body.push('<p>No labels.</p>');
   } else {
-    body.push(barChart(s.labels.slice(0, m.top).map((l) => ({
-      label: l.name, value: l.count, colour: SEVERITY_COLOURS[l.severity ?? ''] ?? BAR, title: `${l.name} (${l.id}): ${formatCount(l.count)}`,
-    })), 'Threats by count'));
+    const rows = threatRows(m);
+    body.push(barChart(rows.slice(0, m.top).map((t) => ({
+      label: t.name, value: t.count, colour: SEVERITY_COLOURS[t.severity] ?? BAR, title: `${t.name} (${t.ruleset} ${t.rule}): ${formatCount(t.count)}`,
+    })), 'Threats by count', Infinity));
     body.push(table(
-      ['Name', 'Rule', 'Category', 'Severity', 'Count'],
-      s.labels.map((l) => [esc(l.name), `<code>${esc(l.id)}</code>`, esc(l.category ?? ''), esc(l.severity ?? ''), formatCount(l.count)]),
-      [false, false, false, false, true],
-      ['Total', '', '', '', formatCount(s.labelTotal)],
+      [...THREAT_HEAD],
+      rows.map((t) => [esc(t.name), esc(t.ruleset), `<code>${esc(t.rule)}</code>`, esc(t.category), esc(t.severity), formatCount(t.count)]),
+      [false, false, false, false, false, true],
+      ['Total', '', '', '', '', formatCount(s.labelTotal)],
     ));
   }
   body.push(`<p class="note">${esc(labelNote(m))}</p></section>`);

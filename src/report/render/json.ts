@@ -34,7 +34,7 @@ export function reportObject(m: ReportModel): object {
     other_sensor_records: s.otherSensorRecords,
     states: { syn: s.states.syn, acked: s.states.acked, udp: s.states.udp },
     threats: s.labels.map((l) => ({
-      name: l.name, id: l.id, category: l.category ?? null, severity: l.severity ?? null, count: l.count,
+      name: l.name, id: l.id ?? null, sid: l.sid ?? null, ruleset: l.ruleset, category: l.category ?? null, severity: l.severity ?? null, count: l.count,
     })),
     threats_total: s.labelTotal,
     labelled_records: s.labelledRecords,

@@ -4,7 +4,7 @@
 
 import type { ReportModel } from '../report-model.ts';
 import { formatCount, formatPercent, printable } from './format.ts';
-import { STATE_ROWS, labelNote, overview, sourcesNote, topNote } from './sections.ts';
+import { STATE_ROWS, THREAT_HEAD, labelNote, overview, sourcesNote, threatRows, topNote } from './sections.ts';
 
 export function mdEscape(s: string): string {
   return printable(s).replace(/[!-/:-@[-`{-~]/g, '\\$&');
@@ -30,12 +30,12 @@ export function renderMarkdown(m: ReportModel): string {
     out.push('No labels.');
   } else {
     out.push(...mdTable(
-      ['Name', 'Rule', 'Category', 'Severity', 'Count'],
+      THREAT_HEAD,
       [
-        ...s.labels.map((l) => [mdEscape(l.name), mdEscape(l.id), mdEscape(l.category ?? ''), mdEscape(l.severity ?? ''), formatCount(l.count)]),
-        ['**Total**', '', '', '', `**${formatCount(s.labelTotal)}**`],
+        ...threatRows(m).map((t) => [mdEscape(t.name), mdEscape(t.ruleset), mdEscape(t.rule), mdEscape(t.category), mdEscape(t.severity), formatCount(t.count)]),
+        ['**Total**', '', '', '', '', `**${formatCount(s.labelTotal)}**`],
       ],
-      [false, false, false, false, true],
+      [false, false, false, false, false, true],
     ));
   }
   out.push('', labelNote(m));

@@ -84,3 +84,23 @@ export function labelNote(m: ReportModel): string {
   return `Records with a label: ${formatCount(s.labelledRecords)} (${formatPercent(s.labelledRecords, s.records)}); ` +
     `without any label: ${formatCount(s.unlabelledRecords)} (${formatPercent(s.unlabelledRecords, s.records)})`;
 }
+
+/** A threat table row, as every format shows it (values not yet escaped for the format). */
+export interface ThreatRow {
+  readonly name: string;
+  readonly ruleset: string;
+  /** Our rule id, or a community rule's sid. */
+  readonly rule: string;
+  readonly category: string;
+  readonly severity: string;
+  readonly count: number;
+}
+
+export const THREAT_HEAD = ['Name', 'Ruleset', 'Rule', 'Category', 'Severity', 'Count'] as const;
+
+export function threatRows(m: ReportModel): ThreatRow[] {
+  return m.summary.labels.map((l) => ({
+    name: l.name, ruleset: l.ruleset, rule: l.sid !== undefined ? String(l.sid) : (l.id ?? ''),
+    category: l.category ?? '', severity: l.severity ?? '', count: l.count,
+  }));
+}

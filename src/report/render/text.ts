@@ -2,30 +2,52 @@
 // printable(), so a hostile label name, path or user agent cannot send terminal escape sequences.
 
 import type { ReportModel } from '../report-model.ts';
-import { formatCount, formatPercent, printable } from './format.ts';
-import { STATE_ROWS, labelNote, overview, sourcesNote, topNote } from './sections.ts';
+import { formatCount, formatPercent, printable, width, wrap } from './format.ts';
+import { STATE_ROWS, THREAT_HEAD, labelNote, overview, sourcesNote, threatRows, topNote } from './sections.ts';
 
 type Align = 'l' | 'r';
-
-/** Display width: code points (close enough for the tables; wide CJK glyphs are rare in these columns). */
-const width = (s: string): number => [...s].length;
 
 function cut(s: string, max: number): string {
   const cps = [...s];
   return cps.length <= max ? s : cps.slice(0, max - 1).join('') + '…';
 }
 
-export function table(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[], indent = '  '): string[] {
-  const w = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+/**
+ * Aligned columns. A column with a `wrapAt` width has its longer cells wrapped onto continuation lines (indented
+ * by two), the other columns left blank there: such a cell is shown whole, however long.
+ */
+export function table(head: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[],
+  o: { readonly indent?: string; readonly wrapAt?: readonly (number | undefined)[] } = {}): string[] {
+  const indent = o.indent ?? '  ';
+  const lines = rows.flatMap((r) => {
+    const parts = r.map((c, i) => {
+      const at = o.wrapAt?.[i];
+      return at === undefined || width(c) <= at ? [c] : wrap(c, at - 2).map((l, k) => (k === 0 ? l : '  ' + l));
+    });
+    const height = Math.max(...parts.map((p) => p.length));
+    return Array.from({ length: height }, (_, k) => parts.map((p) => p[k] ?? ''));
+  });
+  const w = head.map((h, i) => Math.max(width(h), ...lines.map((r) => width(r[i] ?? ''))));
   const fmt = (cells: readonly string[]) =>
     indent + cells.map((c, i) => {
       const pad = ' '.repeat(w[i]! - width(c));
       return align[i] === 'r' ? pad + c : i === cells.length - 1 ? c : c + pad;
     }).join('  ').replace(/\s+$/, '');
-  return [fmt(head), ...rows.map(fmt)];
+  return [fmt(head), ...lines.map(fmt)];
 }
 
 const MAX_TEXT = 72;
+/** The threat table fits this many columns: names wrap to what the other columns leave, never cut. */
+export const TABLE_WIDTH = 100;
+/** ... but a name column is never narrower than this. */
+const MIN_NAME_WIDTH = 32;
+
+/** The name column's width: what the other columns (their widest cell, two spaces apart) leave of TABLE_WIDTH. */
+function nameWidth(head: readonly string[], rows: readonly (readonly string[])[]): number {
+  let others = 2; // the indent
+  for (let i = 1; i < head.length; i++) others += 2 + Math.max(width(head[i]!), ...rows.map((r) => width(r[i] ?? '')));
+  return Math.max(MIN_NAME_WIDTH, TABLE_WIDTH - others);
+}
 
 export function renderText(m: ReportModel): string {
   const s = m.summary;
@@ -38,11 +60,11 @@ export function renderText(m: ReportModel): string {
   if (s.labels.length === 0) {
     out.push('  (no labels)');
   } else {
-    const rows = s.labels.map((l) => [
-      cut(printable(l.name), MAX_TEXT), printable(l.id), printable(l.category ?? ''), printable(l.severity ?? ''), formatCount(l.count),
+    const rows = threatRows(m).map((t) => [
+      printable(t.name), printable(t.ruleset), printable(t.rule), printable(t.category), printable(t.severity), formatCount(t.count),
     ]);
-    rows.push(['Total', '', '', '', formatCount(s.labelTotal)]);
-    const t = table(['Name', 'Rule', 'Category', 'Severity', 'Count'], rows, ['l', 'l', 'l', 'l', 'r']);
+    rows.push(['Total', '', '', '', '', formatCount(s.labelTotal)]);
+    const t = table(THREAT_HEAD, rows, ['l', 'l', 'l', 'l', 'l', 'r'], { wrapAt: [nameWidth(THREAT_HEAD, rows)] });
     t.splice(t.length - 1, 0, '  ' + '-'.repeat(Math.max(...t.map(width)) - 2));
     out.push(...t);
   }

@@ -14,6 +14,8 @@ export interface ArchiveRef {
    * not damage.
    */
   readonly live?: boolean;
+  /** A local file's path: a worker thread can open it itself (see read-pool.ts). */
+  readonly localPath?: string;
   /** A fresh stream of the stored bytes. */
   open(): Promise<Readable>;
 }

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isArchiveName, parseArchiveName, partitionDayMs } from '../archive-name.ts';
+import { isJsonlArchiveName, parseArchiveName, partitionDayMs } from '../../record/archive-name.ts';
 import { type TimeRange, fileMayOverlap, partitionMayOverlap } from '../time-range.ts';
 import type { ArchiveRef, Listing, ListProblem } from './archive-ref.ts';
 
@@ -20,6 +20,7 @@ export function localArchive(path: string, size: number | undefined): ArchiveRef
     size,
     gzip: path.endsWith('.gz'),
     live: basename(dirname(path)) === LIVE_FOLDER,
+    localPath: path,
     open: () => {
       const s = createReadStream(path, { highWaterMark: READ_CHUNK });
       // Surface open errors (ENOENT, EACCES) as a rejected open() rather than a later stream error.
@@ -79,7 +80,7 @@ export async function listLocal(path: string, range: TimeRange): Promise<Listing
           continue;
         }
         await walk(p);
-      } else if (isFile && isArchiveName(e.name)) {
+      } else if (isFile && isJsonlArchiveName(e.name)) {
         const n = parseArchiveName(e.name);
         if (n && !fileMayOverlap(range, n.startMs)) {
           skippedByRange++;

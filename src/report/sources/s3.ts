@@ -4,40 +4,11 @@
 
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { isArchiveName, parseArchiveName, partitionDayMs } from '../archive-name.ts';
+import { isJsonlArchiveName, parseArchiveName, partitionDayMs } from '../../record/archive-name.ts';
 import { DAY_MS, PARTITION_MARGIN_MS, type TimeRange, fileMayOverlap, isUnbounded, partitionMayOverlap } from '../time-range.ts';
 import type { ArchiveRef, Listing, ListProblem } from './archive-ref.ts';
+import type { S3Location } from './s3-url.ts';
 import { errorText } from './local.ts';
-
-export interface S3Location {
-  readonly bucket: string;
-  /** "" (whole bucket), a folder prefix ending in "/", or one object's key. */
-  readonly prefix: string;
-  /** The URL names one archive object rather than a prefix. */
-  readonly single: boolean;
-}
-
-export function isS3Url(text: string): boolean {
-  return text.startsWith('s3://');
-}
-
-/** Parses s3://BUCKET[/PREFIX]; undefined when the bucket name is missing. */
-export function parseS3Url(url: string): S3Location | undefined {
-  const rest = url.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash === -1 ? rest : rest.slice(0, slash);
-  if (!/^[a-zA-Z0-9.\-_]{1,255}$/.test(bucket)) return undefined;
-  let prefix = slash === -1 ? '' : rest.slice(slash + 1);
-  if (isArchiveName(prefix)) return { bucket, prefix, single: true };
-  if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
-  return { bucket, prefix, single: false };
-}
-
-export interface S3Settings {
-  readonly region: string | undefined;
-  readonly endpoint: string | undefined;
-  readonly forcePathStyle: boolean;
-}
 
 
 function s3Archive(client: S3Client, bucket: string, key: string, size: number | undefined): ArchiveRef {
@@ -74,7 +45,7 @@ export async function listS3(client: S3Client, loc: S3Location, range: TimeRange
   }
 
   const take = (key: string, size: number | undefined): void => {
-    if (!isArchiveName(key)) return;
+    if (!isJsonlArchiveName(key)) return;
     const n = parseArchiveName(key);
     if (n && !fileMayOverlap(range, n.startMs)) {
       skippedByRange++;

@@ -19,9 +19,9 @@ import { counter, gauge, type MetricSample } from '../../metrics/metric-sample.t
 import type { FlowRecord } from '../../record/flow-record.ts';
 import { recordToLine } from '../../record/ndjson.ts';
 import type { RecordExtras, Sink } from '../../pipeline/sink.ts';
-import { type ArchiveKind, fileName, newBase, parseSpoolName } from './archive-name.ts';
+import { type ArchiveKind, fileName, newBase, parseSpoolName } from '../../record/archive-name.ts';
 import { ensureDir, errCode, errText, fsyncDir, writeFully } from './file-io.ts';
-import { compressBlock } from './gzip-members.ts';
+import { compressMember } from '../../record/gzip-member.ts';
 import type { Logger } from '../../logger.ts';
 import { encodeFrames, pcapGlobalHeader } from './pcap-format.ts';
 import { recoverFile, type RecoveryResult } from './recovery.ts';
@@ -292,7 +292,7 @@ export class ArchiveSink implements Sink {
     let jsonTruncateTo: number | undefined;
     let pcapTruncateTo: number | undefined;
     try {
-      const member = await compressBlock(Buffer.from(lines.join(''), 'utf8'));
+      const member = await compressMember(Buffer.from(lines.join(''), 'utf8'));
       const pcapParts = frames.filter((f): f is Buffer => f !== undefined);
       const cur = await this.#current();
       jsonTruncateTo = cur.json.size;

@@ -2,9 +2,9 @@
 // this process does not know: they were rotated by an earlier run. Used only before a file is deleted unsent.
 
 import { open } from 'node:fs/promises';
-import type { ArchiveKind } from './archive-name.ts';
+import type { ArchiveKind } from '../../record/archive-name.ts';
 import { FileWindow } from './file-window.ts';
-import { scanGzip } from './gzip-members.ts';
+import { walkGzip } from '../../record/gzip-walk.ts';
 import { scanPcap } from './pcap-format.ts';
 
 export async function countItems(path: string, kind: ArchiveKind): Promise<number> {
@@ -13,7 +13,7 @@ export async function countItems(path: string, kind: ArchiveKind): Promise<numbe
     const win = new FileWindow(fh, (await fh.stat()).size);
     if (kind === 'pcap') return (await scanPcap(win)).frames;
     let lines = 0;
-    await scanGzip(win, (p) => {
+    await walkGzip(win, (p) => {
       if (p.kind === 'damage') return;
       for (let i = p.data.indexOf(0x0a); i !== -1; i = p.data.indexOf(0x0a, i + 1)) lines++;
     });

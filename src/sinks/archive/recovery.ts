@@ -8,11 +8,12 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ArchiveError, InternalError } from '../../errors.ts';
+import type { ArchiveKind } from '../../record/archive-name.ts';
+import { compressMemberSync } from '../../record/gzip-member.ts';
+import { GZIP_CAUSE_TEXT, walkGzip } from '../../record/gzip-walk.ts';
 import { parseRecordLine } from '../../record/ndjson.ts';
-import type { ArchiveKind } from './archive-name.ts';
 import { FileWindow } from './file-window.ts';
 import { fsyncDir, writeFully } from './file-io.ts';
-import { compressBlockSync, scanGzip } from './gzip-members.ts';
 import { scanPcap } from './pcap-format.ts';
 
 export interface RecoveryResult {
@@ -84,10 +85,11 @@ async function planJsonl(fh: FileHandle, size: number, file: string): Promise<{ 
   const plan: Plan[] = [];
   const reasons: string[] = [];
   let kept = 0, salvaged = 0, lostBytes = 0, partialLines = 0, invalidLines = 0;
-  await scanGzip(new FileWindow(fh, size), async (p) => {
-    if (p.kind === 'damage') {
+  await walkGzip(new FileWindow(fh, size), async (p) => {
+    // a member whose checksum does not match may hold lines that parse but were never written: keep none
+    if (p.kind === 'damage' || (p.kind === 'salvage' && p.cause === 'checksum')) {
       lostBytes += p.length;
-      reasons.push(`${p.reason} at byte ${p.offset} (${p.length} bytes)`);
+      reasons.push(`${GZIP_CAUSE_TEXT[p.cause]} at byte ${p.offset} (${p.length} bytes)`);
       return;
     }
     const g = goodLines(p.data, p.kind === 'salvage');
@@ -99,11 +101,11 @@ async function planJsonl(fh: FileHandle, size: number, file: string): Promise<{ 
       if (p.kind === 'salvage') {
         lostBytes += p.length;
         salvaged += g.lines.length;
-        reasons.push(`${p.reason} at byte ${p.offset}; ${g.lines.length} complete records read from it`);
+        reasons.push(`${GZIP_CAUSE_TEXT[p.cause]} at byte ${p.offset}; ${g.lines.length} complete records read from it`);
       } else {
         reasons.push(`${g.bad} invalid lines in the gzip member at byte ${p.offset}`);
       }
-      if (g.lines.length > 0) plan.push({ copy: false, data: compressBlockSync(Buffer.from(g.lines.join(''))) });
+      if (g.lines.length > 0) plan.push({ copy: false, data: compressMemberSync(Buffer.from(g.lines.join(''))) });
     }
     kept += g.lines.length;
     await yieldToLoop(); // recovery runs beside capture: let it breathe between members

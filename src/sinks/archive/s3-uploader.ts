@@ -20,7 +20,7 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UploadError } from '../../errors.ts';
 import { counter, type MetricSample } from '../../metrics/metric-sample.ts';
-import { type SpoolName, utcDay } from './archive-name.ts';
+import { type ArchiveName, utcDay } from '../../record/archive-name.ts';
 import { errCode, errText } from './file-io.ts';
 import type { Logger } from '../../logger.ts';
 import type { Spool, SpoolFile } from './spool.ts';
@@ -60,7 +60,7 @@ export interface RunSummary {
 }
 
 /** The object key of a spool file. */
-export function objectKey(prefix: string, name: SpoolName, file: string): string {
+export function objectKey(prefix: string, name: ArchiveName, file: string): string {
   const parts = [prefix, name.kind === 'pcap' ? 'pcap' : '', `sensor=${name.sensor}`, `dt=${utcDay(name.startMs)}`, file];
   return parts.filter((p) => p !== '').join('/');
 }

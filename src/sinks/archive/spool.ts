@@ -7,7 +7,7 @@ import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalError } from '../../errors.ts';
 import { counter, gauge, type MetricSample } from '../../metrics/metric-sample.ts';
-import { compareSpoolNames, parseSpoolName, type SpoolName } from './archive-name.ts';
+import { type ArchiveName, compareSpoolNames, parseSpoolName } from '../../record/archive-name.ts';
 import { countItems } from './count-file.ts';
 import { errCode, errText } from './file-io.ts';
 import type { Logger } from '../../logger.ts';
@@ -15,7 +15,7 @@ import type { Logger } from '../../logger.ts';
 export interface SpoolFile {
   readonly file: string;
   readonly path: string;
-  readonly name: SpoolName;
+  readonly name: ArchiveName;
   readonly size: number;
   /** Records (JSON Lines) or frames (pcap) in it; undefined until counted. */
   count: number | undefined;

@@ -7,7 +7,7 @@ import { Ipv4TopCounter, formatIpv4, parseIpv4 } from '../../../src/report/ipv4-
 import type { LabelRef, RecordView } from '../../../src/report/record-view.ts';
 import { TopCounter, select } from '../../../src/report/top-k.ts';
 
-const L = (id: string, name: string, severity = 'low'): LabelRef => ({ id, name, category: 'scanner', severity });
+const L = (id: string, name: string, severity = 'low'): LabelRef => ({ ruleset: 'synbait', id, sid: undefined, rev: 1, name, category: 'scanner', severity });
 const SIP = L('sb-1001', 'SIPVicious Scanner Detection', 'medium');
 const SSH = L('sb-4001', 'SSH User Authentication Brute Force Attempt', 'high');
 const ZMEU = L('sb-2001', 'ZmEu Scanner Detection');

@@ -146,7 +146,7 @@ test('formats: text by default, from the --output extension, or as asked; --outp
   const o = io();
   assert.equal(await runReport([dir], o), 0);
   assert.match(o.stdout.text, /^synbait report/);
-  assert.match(o.stdout.text, /SIPVicious Scanner Detection\s+sb-1001\s+scanner\s+medium\s+3/);
+  assert.match(o.stdout.text, /SIPVicious Scanner Detection\s+synbait\s+sb-1001\s+scanner\s+medium\s+3/);
 
   const out = join(dir, 'report.html');
   const o2 = io();
@@ -177,6 +177,10 @@ test('bad arguments exit 2 with a message naming the flag', async () => {
     [['x', '--s3-endpoint', 'ftp://x'], /--s3-endpoint "ftp:\/\/x" is not an http\(s\) URL/],
     [['/definitely/not/here'], /\/definitely\/not\/here: ENOENT/],
     [['s3://'], /not an s3:\/\/BUCKET/],
+    [['x', '--threads', '0'], /--threads "0"/],
+    [['x', '--threads', '65'], /--threads "65"/],
+    [['x', '--threads', 'two'], /--threads "two"/],
+    [['x', '--relabel', '--threads', '2'], /--threads does not apply with --relabel/],
   ];
   for (const [args, re] of cases) {
     const o = io();
@@ -192,7 +196,7 @@ test('bad arguments exit 2 with a message naming the flag', async () => {
 test('--help documents every flag and the exit status', async () => {
   const o = io();
   assert.equal(await runReport(['--help'], o), 0);
-  for (const flag of ['--since', '--until', '--format', '--output', '--relabel', '--rules', '--top', '--s3-region', '--s3-endpoint', '--s3-force-path-style', '--no-progress', 'Exit status']) {
+  for (const flag of ['--since', '--until', '--format', '--output', '--relabel', '--rules', '--top', '--s3-region', '--s3-endpoint', '--s3-force-path-style', '--threads', '--no-progress', 'Exit status']) {
     assert.ok(o.stdout.text.includes(flag), flag);
   }
 });

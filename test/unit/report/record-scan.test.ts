@@ -1,9 +1,14 @@
-// The fast byte scanner must give exactly what JSON.parse + viewOfRecord gives, or step aside (undefined).
+// The fast byte scanner must give exactly what JSON.parse + viewOfRecord gives, or step aside (false).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LabelCache, scanRecord } from '../../../src/report/record-scan.ts';
-import { type RecordView, isNotARecord, parseIsoMs, viewOfRecord } from '../../../src/report/record-view.ts';
+import { formatIpv4 } from '../../../src/report/ipv4-top-counter.ts';
+import { LabelCache, RecordScanner, type ScanOutput, emptyScanOutput } from '../../../src/report/record-scan.ts';
+import type { FinishedFlow } from '../../../src/record/finished-flow.ts';
+import { buildRecord } from '../../../src/record/build-record.ts';
+import { recordToLine } from '../../../src/record/ndjson.ts';
+import { parseIsoMs } from '../../../src/record/utc-time.ts';
+import { type RecordView, isNotARecord, viewOfRecord } from '../../../src/report/record-view.ts';
 import { LABEL_SIP, LABEL_SSH, record } from './records.ts';
 
 const slow = (line: string): RecordView | undefined => {
@@ -17,17 +22,33 @@ const slow = (line: string): RecordView | undefined => {
   return isNotARecord(r) ? undefined : r;
 };
 
-/** The fast path's answer for a line, scanned inside a larger buffer (as in a real chunk). */
-const fast = (line: string, cache = new LabelCache()): RecordView | undefined => {
+/** What the scanner read, as the reference's view. */
+function viewOfScan(o: ScanOutput): RecordView {
+  return {
+    tsMs: o.tsMs, sensor: o.sensor, srcIp: o.srcV4 >= 0 ? formatIpv4(o.srcV4) : o.srcIp, dstPort: o.dstPort,
+    proto: o.udp ? 'udp' : 'tcp', state: (['syn', 'acked', 'udp'] as const)[o.state]!, labels: o.labels,
+    httpUserAgent: o.userAgent, httpPath: o.path,
+  };
+}
+
+/**
+ * The fast path's answer for a line, scanned inside a larger buffer (as in a real chunk), or at the very end of
+ * its buffer (`alone`: the last line of a stream, without its newline).
+ */
+const fast = (line: string, scanner = new RecordScanner(), alone = false): RecordView | undefined => {
   const body = Buffer.from(line, 'utf8');
-  const buf = Buffer.concat([Buffer.from('{"junk":1}\n'), body, Buffer.from('\n{"more":2}')]);
-  return scanRecord(buf, 11, 11 + body.length, cache);
+  const buf = alone ? body : Buffer.concat([Buffer.from('{"junk":1}\n'), body, Buffer.from('\n{"more":2}')]);
+  const out = emptyScanOutput();
+  const at = alone ? 0 : 11;
+  return scanner.scan(buf, at, at + body.length, out) ? viewOfScan(out) : undefined;
 };
 
 /** fast ⊆ slow: whenever the scanner answers, JSON.parse + viewOfRecord gives the same view. */
-function agree(line: string, cache?: LabelCache): void {
-  const f = fast(line, cache);
+function agree(line: string, scanner?: RecordScanner): void {
+  const f = fast(line, scanner);
   if (f !== undefined) assert.deepEqual(f, slow(line), `fast path disagrees on ${JSON.stringify(line)}`);
+  const g = fast(line, scanner, true);
+  if (g !== undefined) assert.deepEqual(g, slow(line), `fast path disagrees on ${JSON.stringify(line)} (alone)`);
 }
 
 test('an ordinary record takes the fast path and matches the reference', () => {
@@ -126,7 +147,10 @@ const arbRecord = fc.record({
   proto: fc.constantFrom('tcp', 'udp'),
   state: fc.constantFrom('syn', 'acked', 'udp'),
   payload: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('base64')),
-  labels: fc.array(fc.record({ id: text, rev: fc.nat(), name: text, category: text, severity: text }), { maxLength: 3 }),
+  labels: fc.array(fc.oneof(
+    fc.record({ id: text, rev: fc.nat(), name: text, category: text, severity: text }),
+    fc.record({ sid: fc.nat(), rev: fc.nat(), name: text, category: text, severity: text, ruleset: text }),
+  ), { maxLength: 3 }),
   facts: fc.option(fc.record({
     app: text,
     http: fc.option(fc.record({ method: text, path: text, user_agent: text, host: text }, { requiredKeys: [] }), { nil: undefined }),
@@ -136,12 +160,12 @@ const arbRecord = fc.record({
 });
 
 test('property: for generated records the fast path answers and equals the reference', () => {
-  const cache = new LabelCache(8); // small, so eviction is exercised too
+  const scanner = new RecordScanner(new LabelCache(8)); // a small cache, so eviction is exercised too
   fc.assert(fc.property(arbRecord, (over) => {
     const line = JSON.stringify(record(over as never));
     const s = slow(line);
     assert.ok(s, 'generated records are valid');
-    const f = fast(line, cache);
+    const f = fast(line, scanner);
     // JSON.stringify never emits escapes in ts, event, proto, state, numbers: only duplicate-free plain keys.
     // The fast path may only step aside when a field it needs holds an escape.
     if (f === undefined) {
@@ -185,4 +209,80 @@ test('parseIsoMs accepts ISO 8601 forms and rejects the rest', () => {
   for (const bad of ['2026-02-29', '2026-13-01', '2026-11-25T24:00', '25/11/2026', 'Nov 25 2026', '2026-11-25T10:15:00+25:00', '', '2026-11-25Z']) {
     assert.ok(Number.isNaN(parseIsoMs(bad)), bad);
   }
+});
+
+test('one scanner\'s memory (key order, sensor, date, label sets) never changes an answer: any order, any mix', () => {
+  const shared = new RecordScanner(new LabelCache(4));
+  fc.assert(fc.property(fc.array(arbRecord, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 8 }), (recs, order) => {
+    const lines = recs.map((over) => JSON.stringify(record(over as never)));
+    for (const k of [...order, ...lines.keys()]) {
+      const line = lines[k % lines.length]!;
+      assert.deepEqual(fast(line, shared), fast(line), `a fresh scanner answers the same on ${line}`);
+    }
+  }), { numRuns: 200 });
+});
+
+test('two scanners do not share state', () => {
+  const a = new RecordScanner(), b = new RecordScanner();
+  const one = JSON.stringify(record({ sensor: 'edge-1', ts: '2026-11-25T10:15:00.000Z' }));
+  const two = JSON.stringify({ ...record({ sensor: 'edge-2', ts: '2027-01-01T00:00:00.000Z' }), extra: { x: 1 } });
+  assert.equal(fast(one, a)?.sensor, 'edge-1');
+  assert.equal(fast(two, b)?.sensor, 'edge-2');
+  assert.equal(fast(one, b)?.tsMs, Date.UTC(2026, 10, 25, 10, 15));
+  assert.equal(fast(two, a)?.tsMs, Date.UTC(2027, 0, 1));
+});
+
+test('hostile key floods: the scanner remembers a bounded number of keys and still reads every field it needs', () => {
+  const scanner = new RecordScanner();
+  const flood = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}_${'x'.repeat(i % 90)}`, i]));
+  const facts = { ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, { i }])), http: { user_agent: 'ua', path: '/p' } };
+  for (let i = 0; i < 3; i++) {
+    const line = JSON.stringify({ ...flood, ...record({ facts: facts as never }) });
+    const f = fast(line, scanner);
+    assert.ok(f, 'answered');
+    assert.deepEqual(f, slow(line));
+    assert.equal(f.httpPath, '/p');
+  }
+  // and keys in another order after that
+  const line = JSON.stringify({ facts: { http: { path: '/q' } }, ...record({ labels: [LABEL_SSH] }) });
+  assert.deepEqual(fast(line, scanner), slow(line));
+});
+
+test('community (Suricata) labels beside ours: read by both paths alike', () => {
+  const et = { sid: 2024364, rev: 3, name: 'ET SCAN Suspicious inbound to MSSQL port 1433', category: 'attempted-recon', severity: 'medium', ruleset: 'et/open' };
+  for (const labels of [[LABEL_SIP, et], [et], [{ ...et, ruleset: undefined }], [{ ...et, sid: '2024364' }], [{ ...et, sid: -1 }], [{ name: 'x' }]]) {
+    const line = JSON.stringify(record({ labels: labels as never }));
+    agree(line);
+  }
+  const f = fast(JSON.stringify(record({ labels: [LABEL_SIP, et] as never })))!;
+  assert.deepEqual(f.labels.map((l) => [l.ruleset, l.id, l.sid]), [['synbait', 'sb-1001', undefined], ['et/open', undefined, 2024364]]);
+  assert.equal(fast(JSON.stringify(record({ labels: [{ ...et, sid: '1' }] as never }))), undefined, 'a sid must be a number');
+});
+
+test('what the writer writes takes its template (the fast way), with and without syn, labels and facts', () => {
+  const scanner = new RecordScanner();
+  const flows: FinishedFlow[] = [
+    { proto: 'tcp', ipVersion: 4, src: Uint8Array.of(203, 0, 113, 9), dst: Uint8Array.of(198, 18, 0, 1), srcPort: 40000, dstPort: 80,
+      state: 'acked', firstMs: Date.UTC(2026, 10, 25, 10, 0, 0, 123), lastMs: Date.UTC(2026, 10, 25, 10, 0, 1), payload: Buffer.from('GET / HTTP/1.1\r\n\r\n'),
+      truncated: false, packets: 4, segments: 1, endReason: 'fin', syn: { ttl: 52, window: 64240, ip_id: 7, options: 'mss:1460', syn_count: 1 } },
+    { proto: 'udp', ipVersion: 6, src: Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5), dst: Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+      srcPort: 5070, dstPort: 5060, state: 'udp', firstMs: Date.UTC(2026, 10, 25), lastMs: Date.UTC(2026, 10, 25), payload: Buffer.from('OPTIONS sip:x SIP/2.0\r\n'),
+      truncated: true, packets: 1, segments: 1, endReason: 'timeout' },
+  ];
+  const et = { sid: 2024364, rev: 3, name: 'ET SCAN x', category: 'attempted-recon', severity: 'medium', ruleset: 'et/open' };
+  let n = 0;
+  for (const f of flows) {
+    for (const labels of [[], [LABEL_SIP], [LABEL_SIP, et]]) {
+      for (const facts of [undefined, { app: 'http', http: { method: 'GET', path: '/', user_agent: 'curl/8' } }]) {
+        const line = recordToLine(buildRecord(f, { sensor: 'edge-1', flowId: 'F1', labels: labels as never, facts: facts as never })).trimEnd();
+        assert.deepEqual(fast(line, scanner), slow(line), line);
+        n++;
+        assert.equal(scanner.templated, n, `the writer's line took the template: ${line}`);
+      }
+    }
+  }
+  // a line in another key order is walked, with the same answer
+  const shuffled = JSON.stringify(Object.fromEntries(Object.entries(record({ labels: [LABEL_SIP] })).reverse()));
+  assert.deepEqual(fast(shuffled, scanner), slow(shuffled));
+  assert.equal(scanner.templated, n);
 });

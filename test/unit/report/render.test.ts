@@ -12,8 +12,9 @@ import type { ReportModel } from '../../../src/report/report-model.ts';
 
 const HOSTILE_UA = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&\u001b[31m';
 const HOSTILE_PATH = '/a|b`c[x](http://evil.example/)<iframe src="//evil.example">';
-const HOSTILE_LABEL: LabelRef = { id: 'user-1<b>', name: 'Rule </td><script src=https://evil.example/x.js></script>', category: 'probe', severity: 'low' };
-const SIP: LabelRef = { id: 'sb-1001', name: 'SIPVicious Scanner Detection', category: 'scanner', severity: 'medium' };
+const ours = (l: Omit<LabelRef, 'ruleset' | 'sid' | 'rev'>): LabelRef => ({ ruleset: 'synbait', sid: undefined, rev: 1, ...l });
+const HOSTILE_LABEL = ours({ id: 'user-1<b>', name: 'Rule </td><script src=https://evil.example/x.js></script>', category: 'probe', severity: 'low' });
+const SIP = ours({ id: 'sb-1001', name: 'SIPVicious Scanner Detection', category: 'scanner', severity: 'medium' });
 
 function model(over: Partial<ReportModel> = {}): ReportModel {
   const a = new Aggregator();
@@ -46,7 +47,7 @@ function model(over: Partial<ReportModel> = {}): ReportModel {
 
 test('text: aligned tables, threat total, unlabelled count, no raw control characters', () => {
   const out = renderText(model());
-  assert.match(out, /SIPVicious Scanner Detection\s+sb-1001\s+scanner\s+medium\s+489\n/);
+  assert.match(out, /SIPVicious Scanner Detection\s+synbait\s+sb-1001\s+scanner\s+medium\s+489\n/);
   assert.match(out, /Total\s+494\n/);
   assert.match(out, /without any label: 1 \(0\.2%\)/);
   assert.match(out, /SYN only \(no handshake\)\s+1\s+0\.2%/);
@@ -63,7 +64,7 @@ test('text: aligned tables, threat total, unlabelled count, no raw control chara
 
 test('markdown: tables, and hostile text cannot break out of its cell', () => {
   const out = renderMarkdown(model());
-  assert.match(out, /\| SIPVicious Scanner Detection \| sb\\-1001 \| scanner \| medium \| 489 \|/);
+  assert.match(out, /\| SIPVicious Scanner Detection \| synbait \| sb\\-1001 \| scanner \| medium \| 489 \|/);
   assert.match(out, /\| \*\*Total\*\* \|/);
   for (const line of out.split('\n').filter((l) => l.startsWith('|'))) {
     const unescapedPipes = line.replace(/\\\|/g, '').split('|').length - 1;
@@ -98,7 +99,7 @@ test('html: one self-contained page, no external loads, hostile strings escaped'
   const names = new Set(tags.map((t) => /^<\/?([a-zA-Z!][a-zA-Z0-9]*)/.exec(t)?.[1]?.toLowerCase()));
   for (const n of names) {
     assert.ok(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'dl', 'dt', 'dd', 'section', 'table',
-      'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'code', 'figure', 'figcaption', 'svg', 'g', 'title', 'text', 'rect', 'line',
+      'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'code', 'figure', 'figcaption', 'svg', 'g', 'title', 'text', 'tspan', 'rect', 'line',
       'span', 'i', 'ul', 'li'].includes(n!), `unexpected element <${n}>`);
   }
   for (const t of tags) assert.ok(!/\s(src|href|srcset|action|formaction|xlink:href|on[a-z]+)\s*=/i.test(t), `tag loads or runs something: ${t}`);
@@ -128,4 +129,58 @@ test('empty report renders in every format', () => {
 test('printable escapes control and bidi characters', () => {
   assert.equal(printable('a\u001b[2Jb\u202ec\u0085'), 'a\\x1b[2Jb\\u{202e}c\\x85');
   assert.equal(printable('plain é 😀'), 'plain é 😀');
+});
+
+// The two longest names a commercial firewall reported on a lurker honeypot (issue 11): never cut.
+const NETIS = 'Netis/Netcore Router Default Credential Remote Code Execution Vulnerability';
+const ASUS = 'ASUS/Netcore Router Default Credential Remote Code Execution Vulnerability';
+const ET: LabelRef = {
+  ruleset: 'et/open', id: undefined, sid: 2027097, rev: 4, name: 'ET EXPLOIT Netgear DGN Remote Command Execution',
+  category: 'attempted-admin', severity: 'high',
+};
+
+function longNames(): ReportModel {
+  const a = new Aggregator();
+  const base: RecordView = {
+    tsMs: Date.UTC(2026, 10, 25, 10), sensor: 'sensor1', srcIp: '203.0.113.5', dstPort: 53413, proto: 'udp', state: 'udp',
+    labels: [ours({ id: 'sb-3107', name: NETIS, category: 'exploit', severity: 'critical' })], httpUserAgent: undefined, httpPath: undefined,
+  };
+  a.add(base);
+  a.add({ ...base, labels: [ours({ id: 'sb-3108', name: ASUS, category: 'exploit', severity: 'critical' }), ET] });
+  a.add({ ...base, labels: [ET] });
+  return model({ summary: a.summary(10) });
+}
+
+test('every threat name whole, in every format: long names wrap in text, the ruleset column tells ours from community rules', () => {
+  const m = longNames();
+  const text = renderText(m);
+  const table = text.slice(text.indexOf('Threats\n'), text.indexOf('\nFlows'));
+  for (const line of table.split('\n')) assert.ok(line.length <= 100, `fits 100 columns: ${line}`);
+  assert.ok(!table.includes('…'), 'nothing cut');
+  // the continuation lines of a wrapped name, put back together, give the name
+  const names = table.split('\n').filter((l) => /^ {2}\S/.test(l) || /^ {4}\S/.test(l)).map((l) => l.slice(2).trimStart().split(/ {2,}/)[0]!);
+  const joined = names.join(' ');
+  for (const n of [NETIS, ASUS, ET.name]) assert.ok(joined.includes(n), `${n} in ${joined}`);
+  assert.match(table, /et\/open\s+2027097\s+attempted-admin\s+high\s+2\n/);
+  assert.match(table, /synbait\s+sb-3107\s+exploit\s+critical\s+1\n/);
+
+  const md = renderMarkdown(m);
+  for (const n of [NETIS, ASUS]) assert.ok(md.includes(`| ${mdEscape(n)} | synbait |`), n);
+  assert.ok(md.includes(`| ${mdEscape(ET.name)} | et\\/open | 2027097 | attempted\\-admin | high | 2 |`));
+
+  const html = renderHtml(m);
+  for (const n of [NETIS, ASUS]) {
+    assert.ok(html.includes(`<td>${esc(n)}</td><td>synbait</td>`), `${n} whole in the table`);
+    // in the chart the name wraps onto lines of a <text>: together they are the name
+    const chartText = html.slice(html.indexOf('aria-label="Threats by count"'), html.indexOf('</figure>'));
+    const lines = [...chartText.matchAll(/<text text-anchor="end">(.*?)<\/text>/g)].map((x) => [...x[1]!.matchAll(/<tspan[^>]*>(.*?)<\/tspan>/g)].map((t) => t[1]).join(' '));
+    assert.ok(lines.includes(esc(n)), `${n} whole in the chart`);
+  }
+
+  const json = JSON.parse(renderJson(m)) as { threats: { name: string; ruleset: string; id: string | null; sid: number | null; count: number }[] };
+  assert.deepEqual(json.threats.map((t) => [t.name, t.ruleset, t.id, t.sid, t.count]), [
+    [ET.name, 'et/open', null, 2027097, 2],
+    [ASUS, 'synbait', 'sb-3108', null, 1],
+    [NETIS, 'synbait', 'sb-3107', null, 1],
+  ]);
 });

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runReport } from '../../../src/report/cli.ts';
-import { listS3, parseS3Url, partitionOf } from '../../../src/report/sources/s3.ts';
+import { listS3, partitionOf } from '../../../src/report/sources/s3.ts';
+import { parseS3Url } from '../../../src/report/sources/s3-url.ts';
 import { startS3rver } from '../../helpers/s3rver.ts';
 import { LABEL_SIP, LABEL_SSH, gzipMembers, io, record } from './records.ts';
 

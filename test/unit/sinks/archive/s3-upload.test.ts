@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UploadJob } from '../../../../src/jobs/upload-job.ts';
 import { ArchiveSink, type ArchiveSinkOptions } from '../../../../src/sinks/archive/archive-sink.ts';
-import { parseSpoolName, utcDay } from '../../../../src/sinks/archive/archive-name.ts';
+import { parseSpoolName, utcDay } from '../../../../src/record/archive-name.ts';
 import { objectKey, S3Uploader, type S3UploaderOptions } from '../../../../src/sinks/archive/s3-uploader.ts';
 import { ConfigError } from '../../../../src/errors.ts';
 import { parsePcap } from '../../../helpers/pcap-file.ts';

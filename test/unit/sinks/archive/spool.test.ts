@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveSink, type ArchiveSinkOptions } from '../../../../src/sinks/archive/archive-sink.ts';
-import { compareSpoolNames, parseSpoolName } from '../../../../src/sinks/archive/archive-name.ts';
+import { compareSpoolNames, parseSpoolName } from '../../../../src/record/archive-name.ts';
 import { LogRecorder, makeRecord, readyFiles, recordsOf, tempDir, waitFor } from './fixtures.ts';
 
 function options(dir: string, log: LogRecorder, over: Partial<ArchiveSinkOptions> = {}): ArchiveSinkOptions {
