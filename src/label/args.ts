@@ -3,10 +3,13 @@
 
 import { ConfigError } from '../errors.ts';
 import { parseBytes, parseSeconds, splitFlag } from '../config/parse-values.ts';
+import { DEFAULT_TOP, MAX_TOP } from '../report/args.ts';
+import type { ReportFormat } from '../report/report-model.ts';
 import { parseCidr, type Cidr } from '../wire/address.ts';
 
 export interface LabelOptions {
   readonly files: readonly string[];
+  /** Records: console or JSON lines. */
   readonly format: 'console' | 'json';
   readonly rulePaths: readonly string[];
   /** The monitored side (-n): its addresses are the servers. Empty: from each connection's handshake. */
@@ -15,6 +18,11 @@ export interface LabelOptions {
   readonly maxPayload: number;
   readonly sensorId: string;
   readonly maxFlows: number;
+  /** --report FORMAT: a report of the records (the report's renderers) instead of the records themselves. */
+  readonly report: ReportFormat | undefined;
+  /** -o FILE: where the report goes (default: stdout). */
+  readonly output: string | undefined;
+  readonly top: number;
   readonly help: boolean;
 }
 
@@ -32,6 +40,9 @@ Options:
   --max-payload BYTES     client bytes kept per flow (default 65536)
   --max-flows N           connections held open at once (default 65536; the oldest are finished first)
   --sensor-id NAME        the records' sensor field (default: label)
+  --report FORMAT         print a report of the records instead (text, markdown, json or html), as synbait report
+  -o, --output FILE       write the report to FILE
+  --top N                 rows in the report's top-N tables (default ${DEFAULT_TOP})
   -h, --help              this text
 
 A damaged or truncated file is reported with its name and byte offset; every flow read before the damage is
@@ -39,8 +50,9 @@ still labelled, the other files are still read, and the exit status is 2.
 `;
 
 /** Long flag names and the short ones that stand for them. */
-const VALUE_FLAGS = new Set(['format', 'rules', 'network', 'flow-timeout', 'max-payload', 'max-flows', 'sensor-id']);
-const SHORT: Readonly<Record<string, string>> = { n: 'network', h: 'help' };
+const VALUE_FLAGS = new Set(['format', 'rules', 'network', 'flow-timeout', 'max-payload', 'max-flows', 'sensor-id', 'report', 'output', 'top']);
+const SHORT: Readonly<Record<string, string>> = { n: 'network', h: 'help', o: 'output' };
+const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'markdown', 'json', 'html'];
 
 export function parseLabelArgs(args: readonly string[]): LabelOptions {
   const files: string[] = [];
@@ -94,7 +106,17 @@ function readValues(values: ReadonlyMap<string, readonly string[]>): Omit<LabelO
   if (!(maxFlows >= 1)) bad('max-flows', 'expected a whole number of at least 1', flows);
   const sensorId = one('sensor-id') ?? 'label';
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(sensorId)) bad('sensor-id', 'use 1-63 letters, digits, dot, dash or underscore', sensorId);
+  const report = one('report') as ReportFormat | undefined;
+  if (report !== undefined && !REPORT_FORMATS.includes(report)) bad('report', `expected ${REPORT_FORMATS.join(', ')}`, report);
+  const output = one('output');
+  if (output !== undefined && report === undefined) throw new ConfigError('-o/--output goes with --report', '--output');
+  const topText = one('top') ?? String(DEFAULT_TOP);
+  const top = /^\d{1,5}$/.test(topText) ? Number(topText) : NaN;
+  if (!(top >= 1 && top <= MAX_TOP)) bad('top', `expected a whole number from 1 to ${MAX_TOP}`, topText);
   return {
+    report,
+    output,
+    top,
     format: format as 'console' | 'json',
     rulePaths: values.get('rules') ?? [],
     networks,

@@ -4,6 +4,7 @@
 // offset; what was read before the damage is still labelled, and the other files are still read.
 
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { createClassifier } from '../classify/index.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import { CaptureFileError, exitCodeOf, isSynbaitError } from '../errors.ts';
@@ -12,10 +13,12 @@ import { compileTargets } from '../flow/targets.ts';
 import type { Logger } from '../logger.ts';
 import { RecordPipeline } from '../pipeline/record-pipeline.ts';
 import { createFlowIdGenerator } from '../record/flow-id.ts';
+import { renderReport, reportModel, type Problem } from '../report/render-report.ts';
 import { openFdOutput, type FdOutput } from '../sinks/stdout-output.ts';
 import { ConsoleSink, JsonLinesSink } from '../sinks/stdout-sinks.ts';
 import { LABEL_USAGE, parseLabelArgs, type LabelOptions } from './args.ts';
 import { readCaptureFile } from './capture-reader.ts';
+import { ReportSink } from './report-sink.ts';
 
 export interface LabelIo {
   readonly stdout: NodeJS.WritableStream;
@@ -44,25 +47,32 @@ export async function runLabel(args: readonly string[], io: LabelIo): Promise<nu
     say(err.message);
     return exitCodeOf(err);
   }
+  const started = performance.now();
   const out = openFdOutput(1);
+  const report = opts.report ? new ReportSink() : undefined;
   const pipeline = new RecordPipeline({
     sensor: opts.sensorId,
     classifier,
-    sinks: [opts.format === 'json' ? new JsonLinesSink(out) : new ConsoleSink(out)],
+    sinks: [report ?? (opts.format === 'json' ? new JsonLinesSink(out) : new ConsoleSink(out))],
     nextFlowId: createFlowIdGenerator(randomBytes(5)),
     log: stderrLogger(say),
   });
-  const failures = await labelFiles(opts, pipeline, out, say);
+  const reading = await labelFiles(opts, pipeline, out, say);
   await pipeline.close();
+  if (report) {
+    const written = await writeReport(opts, report, reading, classifier.ruleCount, started, out);
+    if (!written.ok) say(`cannot write the report: ${written.error}`);
+  }
   await out.flush();
   const r = pipeline.recorded;
+  const failures = reading.problems.length;
   say(`${opts.files.length - failures} of ${opts.files.length} files read, ${r.syn + r.acked + r.udp} records (${r.acked} acked, ${r.syn} syn, ${r.udp} udp)`);
   return failures > 0 ? 2 : 0;
 }
 
-/** Labels every file in turn (each capture's flows end with it); returns how many files could not be read whole. */
-async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdOutput, say: (t: string) => void): Promise<number> {
-  let failures = 0;
+/** Labels every file in turn (each capture's flows end with it); says which files could not be read whole. */
+async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdOutput, say: (t: string) => void): Promise<FileReading> {
+  const reading: FileReading = { problems: [], damaged: 0, bytes: 0 };
   for (const file of opts.files) {
     const tracker = new PassiveTracker({
       flowTimeoutMs: opts.flowTimeoutMs,
@@ -76,16 +86,46 @@ async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdO
         onPacket: (frame, len, tsMs) => tracker.onFrame(frame, len, tsMs),
         afterChunk: () => drain(pipeline, out),
       });
+      reading.bytes += s.bytes;
       if (s.skipped > 0) say(`${file}: ${s.skipped} packets of link types synbait does not read were skipped`);
     } catch (err) {
       if (!(err instanceof CaptureFileError)) throw err;
-      failures++;
+      reading.problems.push({ file, line: undefined, message: err.message.slice(file.length + 2) });
+      if (err.offset > 0) reading.damaged++;
       say(`${err.message}; the flows read before it are labelled`);
     }
     tracker.finishAll('capture_end');
     await drain(pipeline, out);
   }
-  return failures;
+  return reading;
+}
+
+interface FileReading {
+  readonly problems: Problem[];
+  /** Files read in part (the others in `problems` yielded nothing). */
+  damaged: number;
+  bytes: number;
+}
+
+/** The report's model of what was labelled, rendered in the format asked for, to -o FILE or stdout. */
+async function writeReport(opts: LabelOptions, sink: ReportSink, reading: FileReading, ruleCount: number, started: number, out: FdOutput): Promise<{ ok: true } | { ok: false; error: string }> {
+  const model = reportModel(sink.aggregator, {
+    now: new Date(), startedMs: started, inputs: opts.files, sinceMs: undefined, untilMs: undefined,
+    labels: { relabel: true, ruleCount }, top: opts.top,
+    files: {
+      ok: opts.files.length - reading.problems.length, damaged: reading.damaged, failed: reading.problems.length - reading.damaged,
+      skippedByRange: 0, bytes: reading.bytes,
+    },
+    skippedLines: 0, outOfRange: 0, problems: reading.problems, moreProblems: 0,
+  });
+  const text = renderReport(opts.report!, model);
+  try {
+    if (opts.output !== undefined) await writeFile(opts.output, text);
+    else out.write(text);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as NodeJS.ErrnoException).code ?? String(err) };
+  }
 }
 
 /** Writes every queued record, waiting for stdout whenever the reader is slower than we are. */

@@ -18,11 +18,8 @@ import { type FileRun, ReadPool } from './read-pool.ts';
 import { RecordScanner } from './record-scan.ts';
 import { type RecordClassifier, Relabeler } from './relabel.ts';
 import { printable } from './render/format.ts';
-import { renderHtml } from './render/html.ts';
-import { renderJson } from './render/json.ts';
-import { renderMarkdown } from './render/markdown.ts';
-import { renderText } from './render/text.ts';
-import type { Problem, ReportFormat, ReportModel } from './report-model.ts';
+import { renderReport, reportModel } from './render-report.ts';
+import type { Problem } from './report-model.ts';
 import type { ArchiveRef, Listing } from './sources/archive-ref.ts';
 import { errorText, listLocal } from './sources/local.ts';
 import { isS3Url, parseS3Url } from './sources/s3-url.ts';
@@ -51,10 +48,6 @@ export interface ReportDeps {
 const MAX_MODEL_PROBLEMS = 100;
 /** Reader threads when --threads does not say: one per CPU, but no more than this. */
 const MAX_AUTO_THREADS = 8;
-
-const RENDERERS: Record<ReportFormat, (m: ReportModel) => string> = {
-  text: renderText, markdown: renderMarkdown, json: renderJson, html: renderHtml,
-};
 
 /** Resolves once the text is handed to the OS (main exits right after); rejects on a write error such as EPIPE. */
 function write(out: NodeJS.WritableStream, text: string): Promise<void> {
@@ -281,22 +274,21 @@ function account(ref: ArchiveRef, t: FileTotals, ctx: ReadContext): void {
 /** Renders and writes the report; the exit status. */
 async function finish(o: ReportOptions, io: ReportIo, say: (t: string) => void, aggregator: Aggregator, r: Reading,
   relabeler: Relabeler | undefined, deps: ReportDeps, started: number): Promise<number> {
-  const model: ReportModel = {
-    generatedAt: (deps.now?.() ?? new Date()).toISOString(),
+  const model = reportModel(aggregator, {
+    now: deps.now?.() ?? new Date(),
+    startedMs: started,
     inputs: o.inputs,
     sinceMs: o.sinceMs,
     untilMs: o.untilMs,
     labels: relabeler ? { relabel: true, ruleCount: relabeler.ruleCount } : { relabel: false },
     top: o.top,
-    summary: aggregator.summary(o.top),
     files: { ...r.files },
     skippedLines: r.skippedLines,
     outOfRange: r.outOfRange,
     problems: r.problems,
     moreProblems: r.moreProblems,
-    elapsedMs: performance.now() - started,
-  };
-  const text = RENDERERS[o.format](model);
+  });
+  const text = renderReport(o.format, model);
   try {
     if (o.output !== undefined) await writeFile(o.output, text);
     else await write(io.stdout, text);

@@ -38,7 +38,7 @@ export function overview(m: ReportModel, quote: (s: string) => string): Overview
   }
   rows.push({
     label: 'Labels',
-    value: m.labels.relabel ? `current rules (--relabel, ${formatCount(m.labels.ruleCount)} rules)` : 'as stored in the archives',
+    value: m.labels.relabel ? `current rules (${formatCount(m.labels.ruleCount)} rules)` : 'as stored in the archives',
   });
   const skipped = skippedText(m);
   if (skipped) rows.push({ label: 'Skipped', value: skipped });

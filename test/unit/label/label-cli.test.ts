@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +112,20 @@ test('console format: lurker-style lines with the hex dump', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /203\.0\.113\.9:40004 -> 198\.18\.0\.1:80 \(ACKed\)/);
   assert.match(r.stdout, /0000 {2}47 45 54 20/);
+});
+
+test('--report: the report of the labelled records instead of the records (json to stdout, html to -o)', () => {
+  const f = join(dir, 'report.pcap');
+  writeFileSync(f, pcapOf(frames));
+  const json = spawnSync(process.execPath, ['src/bin.mjs', 'label', '--report', 'json', f], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '' } });
+  assert.equal(json.status, 0, json.stderr);
+  const r = JSON.parse(json.stdout) as { records: number; threats: { name: string; count: number; ruleset: string }[] };
+  assert.equal(r.records, 2);
+  assert.ok(r.threats.some((t) => t.name === 'Apache Log4j Remote Code Execution Vulnerability' && t.count === 1 && t.ruleset === 'synbait'), JSON.stringify(r.threats));
+  const out = join(dir, 'report.html');
+  const html = label(['--report', 'html', '-o', out, f]);
+  assert.equal(html.code, 0, html.stderr);
+  assert.match(readFileSync(out, 'utf8'), /SIPVicious Scanner Detection/);
+  assert.equal(label(['--report', 'pdf', f]).code, 2);
+  assert.match(label(['-o', out, f]).stderr, /-o\/--output goes with --report/);
 });
