@@ -19,6 +19,7 @@ import { ConsoleSink, JsonLinesSink } from '../sinks/stdout-sinks.ts';
 import { LABEL_USAGE, parseLabelArgs, type LabelOptions } from './args.ts';
 import { readCaptureFile } from './capture-reader.ts';
 import { ReportSink } from './report-sink.ts';
+import { Progress, type ProgressState } from '../report/progress.ts';
 
 export interface LabelIo {
   readonly stdout: NodeJS.WritableStream;
@@ -73,6 +74,12 @@ export async function runLabel(args: readonly string[], io: LabelIo): Promise<nu
 /** Labels every file in turn (each capture's flows end with it); says which files could not be read whole. */
 async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdOutput, say: (t: string) => void): Promise<FileReading> {
   const reading: FileReading = { problems: [], damaged: 0, bytes: 0 };
+  const progress = new Progress(process.stderr, true, undefined, 'label');
+  const state: ProgressState = { filesDone: 0, filesTotal: opts.files.length, bytes: 0, bytesTotal: undefined, records: 0 };
+  const said = (t: string) => {
+    progress.clear();
+    say(t);
+  };
   for (const file of opts.files) {
     const tracker = new PassiveTracker({
       flowTimeoutMs: opts.flowTimeoutMs,
@@ -84,19 +91,27 @@ async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdO
     try {
       const s = await readCaptureFile(file, {
         onPacket: (frame, len, tsMs) => tracker.onFrame(frame, len, tsMs),
-        afterChunk: () => drain(pipeline, out),
+        afterChunk: async (bytesRead) => {
+          await drain(pipeline, out);
+          state.bytes = reading.bytes + bytesRead;
+          const r = pipeline.recorded;
+          state.records = r.syn + r.acked + r.udp;
+          progress.update(state);
+        },
       });
       reading.bytes += s.bytes;
-      if (s.skipped > 0) say(`${file}: ${s.skipped} packets of link types synbait does not read were skipped`);
+      if (s.skipped > 0) said(`${file}: ${s.skipped} packets of link types synbait does not read were skipped`);
     } catch (err) {
       if (!(err instanceof CaptureFileError)) throw err;
       reading.problems.push({ file, line: undefined, message: err.message.slice(file.length + 2) });
       if (err.offset > 0) reading.damaged++;
-      say(`${err.message}; the flows read before it are labelled`);
+      said(`${err.message}; the flows read before it are labelled`);
     }
     tracker.finishAll('capture_end');
     await drain(pipeline, out);
+    state.filesDone++;
   }
+  progress.clear();
   return reading;
 }
 

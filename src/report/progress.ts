@@ -21,11 +21,14 @@ export class Progress {
   readonly #enabled: boolean;
   readonly #now: () => number;
   readonly #start: number;
+  readonly #command: string;
   #lastRender = -Infinity;
   #shown = false;
 
-  constructor(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, enabled: boolean, now: () => number = () => performance.now()) {
+  /** `command` names the line: `synbait report: ...`, `synbait label: ...`. */
+  constructor(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, enabled: boolean, now: () => number = () => performance.now(), command = 'report') {
     this.#out = out;
+    this.#command = command;
     this.#enabled = enabled && out.isTTY === true;
     this.#now = now;
     this.#start = now();
@@ -39,7 +42,7 @@ export class Progress {
     this.#lastRender = t;
     const secs = (t - this.#start) / 1000;
     const bytes = s.bytesTotal ? `${formatBytes(s.bytes)} of ${formatBytes(s.bytesTotal)} (${Math.min(100, Math.floor((s.bytes / s.bytesTotal) * 100))}%)` : formatBytes(s.bytes);
-    let line = `synbait report: ${s.filesDone}/${s.filesTotal} files, ${bytes}, ${formatCount(s.records)} records, ${formatCount(Math.round(s.records / secs))} records/s`;
+    let line = `synbait ${this.#command}: ${s.filesDone}/${s.filesTotal} files, ${bytes}, ${formatCount(s.records)} records, ${formatCount(Math.round(s.records / secs))} records/s`;
     const cols = this.#out.columns;
     if (cols && line.length >= cols) line = line.slice(0, cols - 1);
     this.#out.write(`\r\x1b[2K${line}`);
