@@ -11,7 +11,7 @@ import { Buffer } from 'node:buffer';
 import { RulesError } from '../errors.ts';
 import type { Label } from '../record/flow-record.ts';
 import { ThresholdTracker, type ThresholdSpec } from './detectors.ts';
-import { extractFacts } from './extract/facts.ts';
+import { extractFacts, type Parsed } from './extract/facts.ts';
 import { fieldSpec, Inspection } from './inspection.ts';
 import {
   CONDITION_MAX_DEPTH, DETECTOR_MAX_COUNT, DETECTOR_MAX_WINDOW_S, INSPECT_LIMIT, LITERAL_MAX,
@@ -447,7 +447,12 @@ export class RuleClassifier implements Classifier {
     return this.rules.length;
   }
 
-  classify(input: ClassifyInput): ClassifyResult {
+  classify(input: ClassifyInput): RuleResult {
+    return this.analyze(input);
+  }
+
+  /** The labels and facts, and the parse they came from (community signatures read the same parse). */
+  analyze(input: ClassifyInput): RuleResult & { readonly parsed: Parsed } {
     const p = input.payload;
     const bytes = p.length > INSPECT_LIMIT ? p.subarray(0, INSPECT_LIMIT) : p;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -470,8 +475,13 @@ export class RuleClassifier implements Classifier {
       }
       labels.push(r.label);
     }
-    return { labels, facts: parsed.facts };
+    return { labels, facts: parsed.facts, parsed };
   }
+}
+
+/** What the built-in (JSON) rules give: our own labels only. */
+export interface RuleResult extends ClassifyResult {
+  readonly labels: readonly Label[];
 }
 
 function inPorts(ports: readonly (readonly [number, number])[], port: number): boolean {
@@ -496,6 +506,6 @@ function distinctValue(f: string | undefined, i: ClassifyInput): string {
 }
 
 /** Validates rule documents and returns a Classifier over them. */
-export function compileRules(docs: readonly unknown[]): Classifier & { readonly rules: readonly CompiledRule[] } {
+export function compileRules(docs: readonly unknown[]): RuleClassifier {
   return new RuleClassifier(compileRuleList(docs));
 }

@@ -1,7 +1,7 @@
 // The classifier's public surface: rule compilation, the built-in rules, and the protocol extractors.
 
 import { builtinRuleDocs } from './builtin-rules.ts';
-import { compileRules, type CompiledRule } from './compile-rules.ts';
+import { compileRules, type RuleClassifier } from './compile-rules.ts';
 import type { Classifier } from './types.ts';
 
 export { compileRules, compileRuleList, RuleClassifier, type CompiledRule } from './compile-rules.ts';
@@ -24,6 +24,6 @@ export { parseRpcCall, type RpcCall } from './extract/rpc.ts';
 export { parseNjrat, type NjratMessage } from './extract/njrat.ts';
 
 /** A classifier with the built-in rules followed by extraDocs (user --rules files); ids must be unique across both. */
-export function createClassifier(extraDocs: readonly unknown[] = []): Classifier & { readonly rules: readonly CompiledRule[] } {
+export function createClassifier(extraDocs: readonly unknown[] = []): RuleClassifier {
   return compileRules([...builtinRuleDocs, ...extraDocs]);
 }

@@ -1,7 +1,7 @@
 // The classifier's contract: a finished flow in, labels and protocol facts out. Pure and synchronous; the
 // per-source detectors keep bounded state inside the Classifier instance.
 
-import type { FlowState, Label, ProtocolFacts, SynFingerprint } from '../record/flow-record.ts';
+import type { FlowState, ProtocolFacts, RecordLabel, SynFingerprint } from '../record/flow-record.ts';
 
 export interface ClassifyInput {
   readonly proto: 'tcp' | 'udp';
@@ -16,10 +16,12 @@ export interface ClassifyInput {
   /** First packet time, ms since the epoch (drives the per-source detectors' windows). */
   readonly ts_ms: number;
   readonly syn?: SynFingerprint;
+  /** Payload bytes of the first data segment or datagram (community rules' `dsize`); default: the payload length. */
+  readonly dsize?: number;
 }
 
 export interface ClassifyResult {
-  readonly labels: readonly Label[];
+  readonly labels: readonly RecordLabel[];
   readonly facts: ProtocolFacts;
 }
 

@@ -20,7 +20,8 @@ async function filesOf(path: string, depth = 0): Promise<string[]> {
   } catch (e) {
     throw new RulesError(`rule path ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`, path, { cause: e });
   }
-  if (!st.isDirectory()) return [path];
+  // a .rules file is a Suricata rules file: ruleset/load-classifier.ts reads it
+  if (!st.isDirectory()) return path.endsWith('.rules') ? [] : [path];
   if (depth > MAX_DEPTH) throw new RulesError(`rule path ${path}: directories nested deeper than ${MAX_DEPTH}`, path);
   const out: string[] = [];
   for (const name of (await readdir(path)).sort()) {

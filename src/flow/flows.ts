@@ -116,6 +116,7 @@ export class TcpFlow extends BaseFlow {
       lastMs: this.lastMs,
       payload: this.stream.payload(),
       truncated: this.stream.truncated,
+      firstDataLen: this.stream.firstSegmentLen,
       packets: this.packets + (this.syn?.syn_count ?? 0),
       segments: this.segments,
       endReason: reason,
@@ -129,6 +130,8 @@ export class UdpFlow extends BaseFlow {
   readonly #chunks: Uint8Array[] = [];
   #stored = 0;
   overflow = 0;
+  /** Length of the first datagram (Suricata's dsize). */
+  firstDatagramLen = -1;
   readonly #max: number;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, maxPayload: number) {
@@ -137,6 +140,7 @@ export class UdpFlow extends BaseFlow {
   }
 
   add(buf: Uint8Array, off: number, len: number): void {
+    if (this.firstDatagramLen < 0) this.firstDatagramLen = len;
     const room = this.#max - this.#stored;
     const keep = len < room ? len : room;
     if (keep > 0) {
@@ -170,6 +174,7 @@ export class UdpFlow extends BaseFlow {
       lastMs: this.lastMs,
       payload: this.payload(),
       truncated: this.truncated,
+      firstDataLen: Math.max(0, this.firstDatagramLen),
       packets: this.packets,
       segments: this.segments,
       endReason: reason,

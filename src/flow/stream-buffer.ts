@@ -25,6 +25,8 @@ export class StreamBuffer {
   #heldBytes = 0;
   /** Bytes received beyond the stored limit (ACKed, not kept). */
   overflow = 0;
+  /** Payload length of the first data segment offered (Suricata's dsize of the first packet); 0 before one. */
+  firstSegmentLen = 0;
 
   constructor(initialSeq: number, maxStored: number) {
     this.rcvNxt = initialSeq >>> 0;
@@ -49,6 +51,7 @@ export class StreamBuffer {
    * the capture library's and is reused for the next packet).
    */
   add(seq: number, buf: Uint8Array, off: number, len: number): SegmentResult {
+    if (this.firstSegmentLen === 0) this.firstSegmentLen = len;
     const rel = (seq - this.rcvNxt) | 0;
     if (rel > 0) {
       if (rel + len > RECEIVE_WINDOW || this.#held.length >= MAX_OOO_SEGMENTS) return 'out_of_window';

@@ -12,6 +12,8 @@ export interface LabelOptions {
   /** Records: console or JSON lines. */
   readonly format: 'console' | 'json';
   readonly rulePaths: readonly string[];
+  /** --rules-dir: the community ruleset installed by `synbait rules update` (its current set is loaded). */
+  readonly rulesDir: string | undefined;
   /** The monitored side (-n): its addresses are the servers. Empty: from each connection's handshake. */
   readonly networks: readonly Cidr[];
   readonly flowTimeoutMs: number;
@@ -34,7 +36,9 @@ the same rules, and prints one record per connection attempt in the sensor's sch
 
 Options:
   --format console|json   console: lurker-style lines with a hex dump (default); json: one JSON record per line
-  --rules PATH            extra rule files or directories, after the built-in rules (repeatable)
+  --rules PATH            extra rule files or directories after the built-in rules: JSON rules, or Suricata
+                          .rules files (community signatures, ruleset "local"); repeatable
+  --rules-dir DIR         also the community signatures installed there by synbait rules update (ET Open)
   -n, --network CIDR      the servers' addresses (repeatable); default: told from each handshake
   --flow-timeout SECONDS  silence that ends a flow, in capture time (default 5)
   --max-payload BYTES     client bytes kept per flow (default 65536)
@@ -50,7 +54,7 @@ still labelled, the other files are still read, and the exit status is 2.
 `;
 
 /** Long flag names and the short ones that stand for them. */
-const VALUE_FLAGS = new Set(['format', 'rules', 'network', 'flow-timeout', 'max-payload', 'max-flows', 'sensor-id', 'report', 'output', 'top']);
+const VALUE_FLAGS = new Set(['format', 'rules', 'rules-dir', 'network', 'flow-timeout', 'max-payload', 'max-flows', 'sensor-id', 'report', 'output', 'top']);
 const SHORT: Readonly<Record<string, string>> = { n: 'network', h: 'help', o: 'output' };
 const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'markdown', 'json', 'html'];
 
@@ -119,6 +123,7 @@ function readValues(values: ReadonlyMap<string, readonly string[]>): Omit<LabelO
     top,
     format: format as 'console' | 'json',
     rulePaths: values.get('rules') ?? [],
+    rulesDir: one('rules-dir'),
     networks,
     flowTimeoutMs: Math.round(seconds! * 1000),
     maxPayload: maxPayload!,

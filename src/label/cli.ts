@@ -5,8 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createClassifier } from '../classify/index.ts';
-import { loadRuleFiles } from '../config/rule-files.ts';
+import type { Classifier } from '../classify/types.ts';
 import { CaptureFileError, exitCodeOf, isSynbaitError } from '../errors.ts';
 import { PassiveTracker } from '../flow/passive-tracker.ts';
 import { compileTargets } from '../flow/targets.ts';
@@ -17,6 +16,7 @@ import { renderReport, reportModel, type Problem } from '../report/render-report
 import { openFdOutput, type FdOutput } from '../sinks/stdout-output.ts';
 import { ConsoleSink, JsonLinesSink } from '../sinks/stdout-sinks.ts';
 import { LABEL_USAGE, parseLabelArgs, type LabelOptions } from './args.ts';
+import { communitySummary, loadClassifier, NO_SIGNATURE_SETTINGS } from '../ruleset/load-classifier.ts';
 import { readCaptureFile } from './capture-reader.ts';
 import { ReportSink } from './report-sink.ts';
 import { Progress, type ProgressState } from '../report/progress.ts';
@@ -42,7 +42,7 @@ export async function runLabel(args: readonly string[], io: LabelIo): Promise<nu
   }
   let classifier;
   try {
-    classifier = createClassifier(await loadRuleFiles(opts.rulePaths));
+    classifier = await labelClassifier(opts, say);
   } catch (err) {
     if (!isSynbaitError(err)) throw err;
     say(err.message);
@@ -69,6 +69,17 @@ export async function runLabel(args: readonly string[], io: LabelIo): Promise<nu
   const failures = reading.problems.length;
   say(`${opts.files.length - failures} of ${opts.files.length} files read, ${r.syn + r.acked + r.udp} records (${r.acked} acked, ${r.syn} syn, ${r.udp} udp)`);
   return failures > 0 ? 2 : 0;
+}
+
+/** Our rules and the community signatures (-n gives HOME_NET); what loaded and what was skipped, on stderr. */
+async function labelClassifier(opts: LabelOptions, say: (t: string) => void): Promise<Classifier> {
+  const loaded = await loadClassifier({
+    rulePaths: opts.rulePaths,
+    signatures: { ...NO_SIGNATURE_SETTINGS, rulesDir: opts.rulesDir },
+    homeNets: opts.networks.map((n) => n.text),
+  });
+  if (loaded.community) say(communitySummary(loaded.community));
+  return loaded.newClassifier();
 }
 
 /** Labels every file in turn (each capture's flows end with it); says which files could not be read whole. */

@@ -110,6 +110,7 @@ export class RecordPipeline {
         payload: f.payload,
         ts_ms: f.firstMs,
         ...(f.syn ? { syn: f.syn } : {}),
+        ...(f.firstDataLen ? { dsize: f.firstDataLen } : {}),
       });
       labels = r.labels;
       facts = r.facts;

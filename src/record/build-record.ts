@@ -2,12 +2,12 @@
 
 import type { FinishedFlow } from './finished-flow.ts';
 import { formatIp } from '../wire/address.ts';
-import { type FlowRecord, type Label, type ProtocolFacts, RECORD_SCHEMA_VERSION } from './flow-record.ts';
+import { type FlowRecord, type RecordLabel, type ProtocolFacts, RECORD_SCHEMA_VERSION } from './flow-record.ts';
 
 export interface RecordContext {
   readonly sensor: string;
   readonly flowId: string;
-  readonly labels: readonly Label[];
+  readonly labels: readonly RecordLabel[];
   readonly facts: ProtocolFacts | undefined;
   /** Already formatted addresses (the pipeline formats them once for the classifier too). */
   readonly srcIp?: string;

@@ -2,7 +2,7 @@
 // never reach the terminal raw: only printable ASCII (0x20-0x7e) is shown, everything else (control characters,
 // ESC sequences, bytes >= 0x80 that could form UTF-8 or C1 controls) becomes '.'.
 
-import type { FlowRecord } from './flow-record.ts';
+import { labelKey, type FlowRecord } from './flow-record.ts';
 
 const STATE_WORD = { syn: 'SYNed', acked: 'ACKed', udp: 'UDP' } as const;
 const DUMP_WIDTH = 74;
@@ -45,7 +45,7 @@ export function formatConsole(r: FlowRecord, payload: Uint8Array): string {
   let head = `[${r.ts}] ${endpoint(r.src_ip, r.src_port)} -> ${endpoint(r.dst_ip, r.dst_port)} (${STATE_WORD[r.state]})`;
   if (r.truncated) head += ' [truncated]';
   const lines = [head];
-  if (r.labels.length > 0) lines.push(`  labels: ${r.labels.map((l) => `${safeText(l.name)} (${safeText(l.id)})`).join(', ')}`);
+  if (r.labels.length > 0) lines.push(`  labels: ${r.labels.map((l) => `${safeText(l.name)} (${safeText(labelKey(l))})`).join(', ')}`);
   if (payload.length > 0) {
     lines.push(...hexDumpLines(payload));
     lines.push('----------------------------------[dump]----------------------------------');

@@ -18,6 +18,8 @@ export interface FinishedFlow {
   readonly lastMs: number;
   readonly payload: Uint8Array;
   readonly truncated: boolean;
+  /** Payload bytes of the first data segment or datagram (0: none); what Suricata's `dsize` tests. */
+  readonly firstDataLen?: number;
   readonly packets: number;
   readonly segments: number;
   readonly endReason: EndReason;

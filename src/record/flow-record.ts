@@ -40,7 +40,7 @@ export interface Label {
 /**
  * A label from a community rule (Suricata / ET Open, src/classify/suricata): identified by its sid (and gid when
  * not 1) within a ruleset, with the rule's msg as name, its classtype as category and a severity from its
- * priority (1 high, 2 medium, 3 low, 4+ info). Proposed for records beside our own labels (docs/signatures.md).
+ * priority (1 high, 2 medium, 3 low, 4+ info). Records carry them after our own labels (docs/signatures.md).
  */
 export interface CommunityLabel {
   readonly sid: number;
@@ -52,10 +52,16 @@ export interface CommunityLabel {
   readonly ruleset: string; // e.g. "et/open"
 }
 
-/** What a record's labels can hold once community rules label records: ours (id) or theirs (sid + ruleset). */
+/** What a record's labels hold: ours (id) and community rules' (sid + ruleset). */
 export type RecordLabel = Label | CommunityLabel;
 
 export const isCommunityLabel = (l: RecordLabel): l is CommunityLabel => 'sid' in l;
+
+/** A label's identity, for counting and novelty: `sb-2011`, or `et/open:2034647` (`et/open:3:2200003` for gid 3). */
+export function labelKey(l: RecordLabel): string {
+  if (!isCommunityLabel(l)) return l.id;
+  return l.gid !== undefined && l.gid !== 1 ? `${l.ruleset}:${l.gid}:${l.sid}` : `${l.ruleset}:${l.sid}`;
+}
 
 /** Facts of the client's first TCP SYN (IP and TCP header), useful to tell scanners apart. */
 export interface SynFingerprint {
@@ -115,6 +121,6 @@ export interface FlowRecord {
   readonly segments: number;
   readonly end_reason: EndReason;
   readonly syn?: SynFingerprint;
-  readonly labels: readonly Label[];
+  readonly labels: readonly RecordLabel[];
   readonly facts?: ProtocolFacts;
 }

@@ -13,6 +13,8 @@ export interface ReportOptions {
   readonly output: string | undefined;
   readonly relabel: boolean;
   readonly rulePaths: readonly string[];
+  /** With --relabel: the community ruleset installed by `synbait rules update` (--rules-dir). */
+  readonly rulesDir: string | undefined;
   readonly top: number;
   readonly s3Region: string | undefined;
   readonly s3Endpoint: string | undefined;
@@ -43,6 +45,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'output', short: 'o', takesValue: true },
   { name: 'relabel', takesValue: false },
   { name: 'rules', takesValue: true },
+  { name: 'rules-dir', takesValue: true },
   { name: 'top', takesValue: true },
   { name: 's3-region', takesValue: true },
   { name: 's3-endpoint', takesValue: true },
@@ -182,6 +185,10 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
   if (rulePaths.length > 0 && !relabel) {
     throw new ConfigError('--rules only applies with --relabel (stored labels are reported as they are)', '--rules');
   }
+  const rulesDir = one('rules-dir');
+  if (rulesDir !== undefined && !relabel) {
+    throw new ConfigError('--rules-dir only applies with --relabel (stored labels are reported as they are)', '--rules-dir');
+  }
   const top = wholeNumber(one, 'top', MAX_TOP) ?? DEFAULT_TOP;
   const threads = wholeNumber(one, 'threads', MAX_THREADS);
   if (threads !== undefined && relabel) {
@@ -190,7 +197,7 @@ export function parseReportArgs(args: readonly string[], env: Readonly<Record<st
   return {
     kind: 'run',
     options: {
-      inputs, ...range, ...format, relabel, rulePaths, top, ...s3Of(one, given, env), progress: !given('no-progress'), threads,
+      inputs, ...range, ...format, relabel, rulePaths, rulesDir, top, ...s3Of(one, given, env), progress: !given('no-progress'), threads,
     },
   };
 }
@@ -223,7 +230,9 @@ Options:
   --relabel             label the records with the current rules instead of the labels stored in them (decodes
                         every payload: slower). One classifier per sensor, files in start order, records in file
                         order, so the repeated-attempt detectors see the flows in the order the sensor did.
-  --rules PATH          with --relabel: extra rule files or folders (JSON), as the sensor's --rules; repeatable
+  --rules PATH          with --relabel: extra rule files or folders (JSON rules, or Suricata .rules files), as
+                        the sensor's --rules; repeatable
+  --rules-dir DIR       with --relabel: also the community signatures installed there by synbait rules update
   --top N               rows in the ports, sources, user-agent and path tables [default: ${DEFAULT_TOP}]
   --s3-region REGION    bucket region (env SYNBAIT_S3_REGION; default: AWS_REGION / the SDK configuration)
   --s3-endpoint URL     S3-compatible store (MinIO, Ceph...) (env SYNBAIT_S3_ENDPOINT)

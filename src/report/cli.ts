@@ -89,7 +89,7 @@ export async function runReport(args: readonly string[], io: ReportIo, deps: Rep
     }
     o = parsed.options;
     await checkInputs(o.inputs);
-    relabeler = o.relabel ? await makeRelabeler(o, deps) : undefined;
+    relabeler = o.relabel ? await makeRelabeler(o, deps, say) : undefined;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof RulesError) {
       say(e.message);
@@ -128,13 +128,22 @@ export async function runReport(args: readonly string[], io: ReportIo, deps: Rep
   }
 }
 
-/** Loads the rules (the classifier is only loaded for --relabel). */
-async function makeRelabeler(o: ReportOptions, deps: ReportDeps): Promise<Relabeler> {
-  const { loadRuleFiles } = await loadModule<typeof import('../config/rule-files.ts')>('../config/rule-files.ts', import.meta.url);
-  const docs = await loadRuleFiles(o.rulePaths);
-  const create = deps.createClassifier
-    ?? (await loadModule<typeof import('../classify/index.ts')>('../classify/index.ts', import.meta.url)).createClassifier;
-  return new Relabeler(() => create(docs));
+/**
+ * Loads the rules (only for --relabel): ours and the community signatures, compiled once and shared by the
+ * per-sensor classifiers. Without the sensors' networks, every record's destination counts as home.
+ */
+async function makeRelabeler(o: ReportOptions, deps: ReportDeps, say: (t: string) => void): Promise<Relabeler> {
+  if (deps.createClassifier) {
+    const { loadRuleFiles } = await loadModule<typeof import('../config/rule-files.ts')>('../config/rule-files.ts', import.meta.url);
+    const docs = await loadRuleFiles(o.rulePaths);
+    return new Relabeler(() => deps.createClassifier!(docs));
+  }
+  const rules = await loadModule<typeof import('../ruleset/load-classifier.ts')>('../ruleset/load-classifier.ts', import.meta.url);
+  const loaded = await rules.loadClassifier({
+    rulePaths: o.rulePaths, signatures: { ...rules.NO_SIGNATURE_SETTINGS, rulesDir: o.rulesDir }, homeNets: [],
+  });
+  if (loaded.community) say(rules.communitySummary(loaded.community));
+  return new Relabeler(() => loaded.newClassifier());
 }
 
 interface Listed {

@@ -3,14 +3,14 @@
 // problems go to stderr with the exit status of docs/signatures.md: 0 fine, 1 rule errors (check) or a failed
 // update (the previous set stays), 2 bad usage.
 
-import { readFile } from 'node:fs/promises';
-import { compileSignatures, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher } from '../classify/suricata/index.ts';
+import { compileSignatures, ruleVars, type CompiledSignatures } from '../classify/suricata/index.ts';
 import { OPTIONS } from '../config/options.ts';
 import { splitFlag } from '../config/parse-values.ts';
 import { signatureSettings, type SignatureSettings } from '../config/signature-settings.ts';
 import { ConfigError, RulesError, RulesUpdateError, isSynbaitError } from '../errors.ts';
 import { parseCidr } from '../wire/address.ts';
 import { openRuleFiles } from './read-rules.ts';
+import { selectionFile } from './load-classifier.ts';
 import { currentSet } from './rule-store.ts';
 import { updateRules } from './update-rules.ts';
 
@@ -78,19 +78,6 @@ function parseRulesArgs(args: readonly string[], env: NodeJS.ProcessEnv): RulesA
   const listMode = text('list') ?? 'all';
   if (!['all', 'skipped', 'errors', 'none'].includes(listMode)) fail('list', 'expected all, skipped, errors or none', listMode);
   return { command, paths, settings: signatureSettings({ text, list, fail }), networks, md5: text('md5'), list: listMode as RulesArgs['list'] };
-}
-
-async function selectionFile(path: string | undefined, flag: string): Promise<RuleMatcher[]> {
-  if (path === undefined) return [];
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`, `--${flag}`, { cause: e });
-  }
-  const r = parseSelectionConf(text);
-  if (!r.ok) throw new ConfigError(`--${flag} ${path}: ${r.message}`, `--${flag}`);
-  return r.value;
 }
 
 function report(c: CompiledSignatures, list: RulesArgs['list'], out: (s: string) => void): void {

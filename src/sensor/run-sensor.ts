@@ -3,15 +3,14 @@
 // the responder emits finished flows into the work loop, the pipeline writes records to the sinks.
 
 import pkg from '../../package.json' with { type: 'json' };
-import { createClassifier } from '../classify/index.ts';
 import type { Classifier } from '../classify/types.ts';
-import { loadRuleFiles } from '../config/rule-files.ts';
 import { redactSettings, type Settings } from '../config/settings.ts';
 import { exitCodeOf } from '../errors.ts';
 import { describeExclusions } from '../scope/exclusions.ts';
 import { DropReporter } from '../metrics/drop-report.ts';
 import { StatsLine } from '../metrics/stats.ts';
 import { startArp } from './arp.ts';
+import { loadRules } from './rules.ts';
 import { DROP_REPORT_MS, TICK_MS } from './budget.ts';
 import { openCapture, type SensorCapture } from './capture.ts';
 import { buildCore, type SensorCore } from './core.ts';
@@ -31,7 +30,7 @@ export async function runSensor(settings: Settings): Promise<number> {
   let outputs;
   try {
     host = inspectHost(settings);
-    classifier = createClassifier(await loadRuleFiles(settings.rulePaths));
+    classifier = await loadRules(settings, host, log);
     outputs = await assembleSinks(settings, output);
   } catch (err) {
     return output.fatal(err, exitCodeOf(err));

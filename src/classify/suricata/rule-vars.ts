@@ -50,6 +50,9 @@ export const PORT_VAR_NAMES: readonly string[] = PORT_DEFAULTS.map(([n]) => n);
  */
 export function ruleVars(homeNets: readonly string[], overrides: ReadonlyMap<string, string> = new Map()): RuleVars {
   const addresses = new Map<string, string>([['HOME_NET', homeNets.length === 0 ? 'any' : `[${homeNets.join(',')}]`], ...ADDRESS_DEFAULTS]);
+  // with every address home (no networks known: synbait label, report --relabel), "!$HOME_NET" would name no
+  // address at all; a honeypot's clients are all external, so EXTERNAL_NET is then any address, as T-Pot sets it
+  if (homeNets.length === 0) addresses.set('EXTERNAL_NET', 'any');
   const ports = new Map<string, string>(PORT_DEFAULTS);
   for (const [name, value] of overrides) {
     if (ports.has(name) || name.endsWith('_PORTS')) ports.set(name, value);

@@ -5,7 +5,7 @@
 // (http-sender.ts) and never blocks capture. Design and message formats: docs/alerts.md.
 
 import { counter, gauge, type MetricSample } from '../../metrics/metric-sample.ts';
-import type { FlowRecord } from '../../record/flow-record.ts';
+import { labelKey, type FlowRecord } from '../../record/flow-record.ts';
 import type { RecordExtras, Sink } from '../../pipeline/sink.ts';
 import { Digest, type FoldReason } from './digest.ts';
 import type { Logger } from '../../logger.ts';
@@ -101,7 +101,7 @@ export class AlertSink implements Sink {
     const payload = extras?.payload ?? decodePrefix(record.payload);
     const shape = payloadShape(payload, record.facts);
     const reasons: AlertReason[] = [];
-    for (const label of record.labels) if (this.#novelty.touch(`l:${label.id}`, now)) reasons.push({ kind: 'new_label', label });
+    for (const label of record.labels) if (this.#novelty.touch(`l:${labelKey(label)}`, now)) reasons.push({ kind: 'new_label', label });
     if (shape && this.#novelty.touch(`s:${shape.hash}`, now)) reasons.push({ kind: 'new_shape', shape });
     let item: AlertItem | undefined;
     for (const d of this.#dest) {

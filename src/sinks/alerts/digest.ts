@@ -2,7 +2,7 @@
 // destination port. Every table is capped; what does not fit is counted under "other", so memory is bounded and the
 // totals stay exact.
 
-import type { FlowRecord } from '../../record/flow-record.ts';
+import { labelKey, type FlowRecord } from '../../record/flow-record.ts';
 import type { PayloadShape } from './payload-shape.ts';
 
 /** Entries per table; beyond it new keys go to `other`. */
@@ -57,9 +57,10 @@ export class Digest {
     this.#records++;
     this.#folded[why]++;
     for (const l of r.labels) {
-      const e = this.#labels.get(l.id);
+      const key = labelKey(l);
+      const e = this.#labels.get(key);
       if (e) e.count++;
-      else if (this.#labels.size < DIGEST_MAX_KEYS) this.#labels.set(l.id, { name: l.name, count: 1 });
+      else if (this.#labels.size < DIGEST_MAX_KEYS) this.#labels.set(key, { name: l.name, count: 1 });
       else this.#other.labels++;
     }
     if (shape) {

@@ -6,7 +6,7 @@
 // replaced, so no formatting or auto-linking applies, (4) "defanged" (hxxp://, @ here) as threat-intel practice
 // does, so a copy-paste is not a click, and (5) truncated. The message asks Slack not to unfurl anything.
 
-import type { FlowRecord, Label } from '../../record/flow-record.ts';
+import { isCommunityLabel, labelKey, type FlowRecord, type RecordLabel } from '../../record/flow-record.ts';
 import type { DigestSnapshot } from './digest.ts';
 import type { PayloadShape } from './payload-shape.ts';
 
@@ -17,7 +17,7 @@ export const WEBHOOK_PAYLOAD_BYTES = 16 * 1024;
 const MAX_FIELD_CHARS = 200;
 
 export type AlertReason =
-  | { readonly kind: 'new_label'; readonly label: Label }
+  | { readonly kind: 'new_label'; readonly label: RecordLabel }
   | { readonly kind: 'new_shape'; readonly shape: PayloadShape };
 
 export interface AlertItem {
@@ -79,7 +79,7 @@ export function slackBlock(b: Uint8Array, max: number): string {
 
 const SLACK_FLAGS = { unfurl_links: false, unfurl_media: false, link_names: false, mrkdwn: true } as const;
 
-const labelText = (l: Label) => `*${slackEscape(noBackticks(l.name))}* (${slackEscape(l.id)}, ${l.category}/${l.severity})`;
+const labelText = (l: RecordLabel) => `*${slackEscape(noBackticks(l.name))}* (${slackEscape(labelKey(l))}, ${slackEscape(noBackticks(isCommunityLabel(l) ? l.category || 'unclassified' : l.category))}/${l.severity})`;
 
 export function slackAlert(a: AlertItem): Record<string, unknown> {
   const r = a.record;
