@@ -129,3 +129,21 @@ test('--report: the report of the labelled records instead of the records (json 
   assert.equal(label(['--report', 'pdf', f]).code, 2);
   assert.match(label(['-o', out, f]).stderr, /-o\/--output goes with --report/);
 });
+
+test('Suricata .rules given to --rules label records too (community labels after ours), and the load is reported', () => {
+  const rules = join(dir, 'local.rules');
+  writeFileSync(rules, 'alert http any any -> any any (msg:"LOCAL JNDI in the User-Agent"; flow:established,to_server; http.user_agent; content:"${jndi:"; nocase; classtype:attempted-admin; priority:1; sid:9100001; rev:1;)\n');
+  const f = join(dir, 'community.pcap');
+  writeFileSync(f, pcapOf(conversation(40005, LOG4J)));
+  const r = label(['--format', 'json', '--rules', rules, f]);
+  assert.equal(r.code, 0, r.stderr);
+  const labels = r.records[0]!.labels;
+  assert.equal(labels.findIndex((l) => 'sid' in l), labels.length - 1, 'the community label comes after ours');
+  assert.deepEqual(labels.at(-1), { sid: 9100001, rev: 1, name: 'LOCAL JNDI in the User-Agent', category: 'attempted-admin', severity: 'high', ruleset: 'local' });
+  assert.match(r.stderr, /community signatures: 1 of 1 enabled rules loaded from 1 files/);
+  const bad = join(dir, 'bad.rules');
+  writeFileSync(bad, 'alert http any any -> any any (msg:"broken"; content:"x"; sid:9100002; rev:1; nosuchkeyword;)\n');
+  const b = label(['--format', 'json', '--rules', bad, f]);
+  assert.equal(b.code, 0, 'one bad rule never stops a load');
+  assert.match(b.stderr, /0 of 1 enabled rules loaded.*(1 errors|1 skipped)/);
+});
