@@ -26,6 +26,11 @@ export interface PassiveTrackerConfig {
   readonly maxFlows: number;
   /** The monitored side, when known (-n): its addresses are the servers. */
   readonly servers?: Targets;
+  /**
+   * Also emit what the servers sent, as flows of their own (source = the server). Never for records: a sensor
+   * never sees a server's bytes. The conformance runner uses it to tell an alert on server data from a miss.
+   */
+  readonly serverStreams?: boolean;
   readonly emit: (flow: FinishedFlow) => void;
 }
 
@@ -45,6 +50,9 @@ interface Conn {
   readonly key: Uint8Array;
   readonly ipVersion: 4 | 6;
   flow: TcpFlow | undefined;
+  /** What the server sent (serverStreams only). */
+  reply: TcpFlow | undefined;
+  serverIsn: number | undefined;
   readonly firstMs: number;
   lastMs: number;
   synFrame: Uint8Array | undefined;
@@ -60,6 +68,8 @@ export class PassiveTracker {
   /** By client tuple key, least recently active first. */
   readonly #tcp = new Map<string, Conn>();
   readonly #udp = new Map<string, UdpFlow>();
+  /** Replies to the UDP flows, by the reply's own tuple (serverStreams only). */
+  readonly #udpReplies = new Map<string, UdpFlow>();
   /** Connections that ended (FIN, RST), by client key, until their last packets (ACKs, retransmissions) passed. */
   readonly #closed = new Map<string, number>();
 
@@ -76,7 +86,7 @@ export class PassiveTracker {
     const c = this.counters;
     c.frames++;
     const v = this.#view;
-    const reason = parseFrame(buf, len, v);
+    const reason = parseFrame(buf, len, v, true);
     if (reason !== 0) {
       c.decodeFailures[reason]!++;
       return;
@@ -90,8 +100,10 @@ export class PassiveTracker {
   finishAll(reason: EndReason = 'capture_end'): void {
     for (const conn of this.#tcp.values()) this.#finishConn(conn, reason);
     for (const f of this.#udp.values()) this.#cfg.emit(f.finished(reason));
+    for (const f of this.#udpReplies.values()) this.#cfg.emit(f.finished(reason));
     this.#tcp.clear();
     this.#udp.clear();
+    this.#udpReplies.clear();
     this.#closed.clear();
   }
 
@@ -103,7 +115,7 @@ export class PassiveTracker {
     if (conn) return this.#fromClient(conn, fwd, buf, len, v, tsMs);
     const rev = keyOf(buf, v, true);
     const server = this.#tcp.get(rev);
-    if (server) return this.#fromServer(server, rev, v, tsMs);
+    if (server) return this.#fromServer(server, rev, buf, v, tsMs);
     if (this.#closed.has(fwd) || this.#closed.has(rev)) return; // the tail of a connection that ended
     const f = v.flags;
     const syn = (f & TCP_SYN) !== 0;
@@ -114,14 +126,14 @@ export class PassiveTracker {
     const tuple = clientSends
       ? tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort)
       : tupleKey(buf, v.dstOff, v.srcOff, v.addrLen, v.dstPort, v.srcPort);
-    conn = { key: tuple, ipVersion: v.ipVersion, flow: undefined, firstMs: tsMs, lastMs: tsMs, synFrame: undefined, synCount: 0, clientIsn: undefined, packets: 0 };
+    conn = { key: tuple, ipVersion: v.ipVersion, flow: undefined, reply: undefined, serverIsn: undefined, firstMs: tsMs, lastMs: tsMs, synFrame: undefined, synCount: 0, clientIsn: undefined, packets: 0 };
     this.#makeRoom();
     if (clientSends) {
       this.#tcp.set(fwd, conn);
       this.#fromClient(conn, fwd, buf, len, v, tsMs);
     } else {
       this.#tcp.set(rev, conn);
-      this.#fromServer(conn, rev, v, tsMs);
+      this.#fromServer(conn, rev, buf, v, tsMs);
     }
   }
 
@@ -135,24 +147,40 @@ export class PassiveTracker {
         conn.synFrame = copyBytes(buf, 0, Math.min(len, v.payloadOff));
         conn.clientIsn = v.seq;
       }
+      // data in a SYN (TCP Fast Open, some scanners) is the stream's first bytes, at ISN + 1
+      if (v.payloadLen > 0) this.#data(conn, buf, v, tsMs, (v.seq + 1) >>> 0);
       return;
     }
     conn.packets++;
     if ((f & TCP_RST) !== 0) return this.#end(key, conn, 'rst');
+    const flow = this.#data(conn, buf, v, tsMs, v.seq);
+    if ((f & TCP_FIN) !== 0 && flow.stream.acceptFin((v.seq + v.payloadLen) >>> 0)) this.#end(key, conn, 'fin');
+  }
+
+  /** The segment's data (if any) into the client's stream, opening the flow on first use. */
+  #data(conn: Conn, buf: Uint8Array, v: FrameView, tsMs: number, seq: number): TcpFlow {
     const flow = conn.flow ?? this.#openFlow(conn, buf, v, tsMs);
     flow.lastMs = tsMs;
     flow.packets++;
     if (v.payloadLen > 0) {
       flow.segments++;
-      flow.stream.add(v.seq, buf, v.payloadOff, v.payloadLen);
+      flow.stream.add(seq, buf, v.payloadOff, v.payloadLen);
     }
-    if ((f & TCP_FIN) !== 0 && flow.stream.acceptFin((v.seq + v.payloadLen) >>> 0)) this.#end(key, conn, 'fin');
+    return flow;
   }
 
-  #fromServer(conn: Conn, key: string, v: FrameView, tsMs: number): void {
+  #fromServer(conn: Conn, key: string, buf: Uint8Array, v: FrameView, tsMs: number): void {
     touch(this.#tcp, key, conn);
     conn.lastMs = tsMs;
     this.counters.serverPackets++;
+    if ((v.flags & TCP_SYN) !== 0) conn.serverIsn ??= v.seq;
+    if (this.#cfg.serverStreams && v.payloadLen > 0) {
+      const seq = (v.flags & TCP_SYN) !== 0 ? (v.seq + 1) >>> 0 : v.seq;
+      conn.reply ??= new TcpFlow(tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort), conn.ipVersion, tsMs, false, conn.serverIsn ?? ((seq - 1) >>> 0), 0, false, this.#cfg.maxPayload, undefined);
+      conn.reply.lastMs = tsMs;
+      conn.reply.segments++;
+      conn.reply.stream.add(seq, buf, v.payloadOff, v.payloadLen);
+    }
     // the server refused or reset the connection: what the client sent so far is the record
     if ((v.flags & TCP_RST) !== 0) this.#end(key, conn, 'server_rst');
   }
@@ -177,6 +205,7 @@ export class PassiveTracker {
 
   /** A connection whose client never completed the handshake is a `syn` record, like the sensor's. */
   #finishConn(conn: Conn, reason: EndReason): void {
+    if (conn.reply) this.#cfg.emit(conn.reply.finished(reason));
     if (conn.flow) {
       this.#cfg.emit(conn.flow.finished(reason));
       return;
@@ -207,6 +236,7 @@ export class PassiveTracker {
     if (!flow) {
       if (this.#udp.has(keyOf(buf, v, true))) {
         this.counters.serverPackets++;
+        if (this.#cfg.serverStreams) this.#udpReply(fwd, buf, v, tsMs);
         return;
       }
       const client = this.#senderIsClient(buf, v);
@@ -222,6 +252,19 @@ export class PassiveTracker {
     flow.packets++;
     flow.segments++;
     flow.add(buf, v.payloadOff, v.payloadLen);
+  }
+
+  #udpReply(key: string, buf: Uint8Array, v: FrameView, tsMs: number): void {
+    let r = this.#udpReplies.get(key);
+    if (!r) {
+      if (this.#udpReplies.size >= this.#cfg.maxFlows) return;
+      r = new UdpFlow(tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort), v.ipVersion, tsMs, false, this.#cfg.maxPayload);
+      this.#udpReplies.set(key, r);
+    }
+    r.lastMs = tsMs;
+    r.packets++;
+    r.segments++;
+    r.add(buf, v.payloadOff, v.payloadLen);
   }
 
   /**

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Classifier } from '../classify/types.ts';
 import { CaptureFileError, exitCodeOf, isSynbaitError } from '../errors.ts';
-import { PassiveTracker } from '../flow/passive-tracker.ts';
 import { compileTargets } from '../flow/targets.ts';
 import type { Logger } from '../logger.ts';
 import { RecordPipeline } from '../pipeline/record-pipeline.ts';
@@ -17,7 +16,7 @@ import { openFdOutput, type FdOutput } from '../sinks/stdout-output.ts';
 import { ConsoleSink, JsonLinesSink } from '../sinks/stdout-sinks.ts';
 import { LABEL_USAGE, parseLabelArgs, type LabelOptions } from './args.ts';
 import { communitySummary, loadClassifier, NO_SIGNATURE_SETTINGS } from '../ruleset/load-classifier.ts';
-import { readCaptureFile } from './capture-reader.ts';
+import { trackCapture } from './track-capture.ts';
 import { ReportSink } from './report-sink.ts';
 import { Progress, type ProgressState } from '../report/progress.ts';
 
@@ -91,24 +90,18 @@ async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdO
     progress.clear();
     say(t);
   };
+  const track = {
+    flowTimeoutMs: opts.flowTimeoutMs, maxPayload: opts.maxPayload, maxFlows: opts.maxFlows,
+    ...(opts.networks.length > 0 ? { servers: compileTargets(opts.networks, []) } : {}),
+  };
   for (const file of opts.files) {
-    const tracker = new PassiveTracker({
-      flowTimeoutMs: opts.flowTimeoutMs,
-      maxPayload: opts.maxPayload,
-      maxFlows: opts.maxFlows,
-      ...(opts.networks.length > 0 ? { servers: compileTargets(opts.networks, []) } : {}),
-      emit: (f) => pipeline.enqueue(f),
-    });
     try {
-      const s = await readCaptureFile(file, {
-        onPacket: (frame, len, tsMs) => tracker.onFrame(frame, len, tsMs),
-        afterChunk: async (bytesRead) => {
-          await drain(pipeline, out);
-          state.bytes = reading.bytes + bytesRead;
-          const r = pipeline.recorded;
-          state.records = r.syn + r.acked + r.udp;
-          progress.update(state);
-        },
+      const s = await trackCapture(file, track, (f) => pipeline.enqueue(f), async (bytesRead) => {
+        await drain(pipeline, out);
+        state.bytes = reading.bytes + bytesRead;
+        const r = pipeline.recorded;
+        state.records = r.syn + r.acked + r.udp;
+        progress.update(state);
       });
       reading.bytes += s.bytes;
       if (s.skipped > 0) said(`${file}: ${s.skipped} packets of link types synbait does not read were skipped`);
@@ -118,7 +111,6 @@ async function labelFiles(opts: LabelOptions, pipeline: RecordPipeline, out: FdO
       if (err.offset > 0) reading.damaged++;
       said(`${err.message}; the flows read before it are labelled`);
     }
-    tracker.finishAll('capture_end');
     await drain(pipeline, out);
     state.filesDone++;
   }

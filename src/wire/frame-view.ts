@@ -63,9 +63,11 @@ const V6_EXTENSIONS = new Set([0, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254]);
 /**
  * Decodes buf[0, len) into `v`. Returns 0 when the frame is a well-formed TCP or UDP packet the responder may act
  * on, else the index of a reason in DECODE_REASONS (1-based, see REASON_INDEX). The parts below are small module
- * functions that V8 inlines into this one.
+ * functions that V8 inlines into this one. `fromCapture`: for captures someone else made (synbait label), accept
+ * what the sensor never answers but captures are full of: loopback, multicast and unspecified sources (traffic on
+ * lo), and IPv4 header checksums left to the NIC (a capture on the sending host sees them unset).
  */
-export function parseFrame(buf: Uint8Array, len: number, v: FrameView): number {
+export function parseFrame(buf: Uint8Array, len: number, v: FrameView, fromCapture = false): number {
   if (len < 14) return R['eth.truncated'];
   let type = (buf[12]! << 8) | buf[13]!;
   let p = 14;
@@ -80,7 +82,7 @@ export function parseFrame(buf: Uint8Array, len: number, v: FrameView): number {
   }
   v.linkLen = p;
   v.ipOff = p;
-  const ip = type === ETHERTYPE_IPV4 ? parseIpv4(buf, len, p, v) : type === ETHERTYPE_IPV6 ? parseIpv6(buf, len, p, v) : R['eth.unsupported_ethertype'];
+  const ip = type === ETHERTYPE_IPV4 ? parseIpv4(buf, len, p, v, fromCapture) : type === ETHERTYPE_IPV6 ? parseIpv6(buf, len, p, v, fromCapture) : R['eth.unsupported_ethertype'];
   if (ip !== 0) return ip;
   if (v.protocol === IPPROTO_TCP) return parseTcp(buf, v.l4Off, v.ipEnd, v);
   if (v.protocol === IPPROTO_UDP) return parseUdp(buf, v.l4Off, v.ipEnd, v);
@@ -88,7 +90,7 @@ export function parseFrame(buf: Uint8Array, len: number, v: FrameView): number {
 }
 
 /** RFC 791 header at `p`: checksum verified; options, fragments and nonsense sources refused (policy). */
-function parseIpv4(buf: Uint8Array, len: number, p: number, v: FrameView): number {
+function parseIpv4(buf: Uint8Array, len: number, p: number, v: FrameView, fromCapture: boolean): number {
   if (len - p < 20) return R['ipv4.truncated'];
   const vihl = buf[p]!;
   if (vihl >> 4 !== 4) return R['ipv4.bad_version'];
@@ -101,12 +103,12 @@ function parseIpv4(buf: Uint8Array, len: number, p: number, v: FrameView): numbe
   for (let i = p; i < p + hlen; i += 2) s += (buf[i]! << 8) | buf[i + 1]!;
   s = (s & 0xffff) + (s >>> 16);
   s = (s & 0xffff) + (s >>> 16);
-  if (s !== 0xffff) return R['ipv4.bad_checksum'];
+  if (s !== 0xffff && !fromCapture) return R['ipv4.bad_checksum'];
   if (hlen !== 20) return R['ipv4.options'];
   if ((((buf[p + 6]! << 8) | buf[p + 7]!) & 0x3fff) !== 0) return R['ipv4.fragment'];
   const s0 = buf[p + 12]!;
   // 0/8 (this network), 127/8 (loopback), 224/4 multicast and 240/4 reserved incl. broadcast
-  if (s0 === 0 || s0 === 127 || s0 >= 224) return R['ipv4.bad_address'];
+  if (!fromCapture && (s0 === 0 || s0 === 127 || s0 >= 224)) return R['ipv4.bad_address'];
   v.ipVersion = 4;
   v.addrLen = 4;
   v.srcOff = p + 12;
@@ -120,7 +122,7 @@ function parseIpv4(buf: Uint8Array, len: number, p: number, v: FrameView): numbe
 }
 
 /** RFC 8200 fixed header at `p`: extension headers, multicast and unspecified sources refused (policy). */
-function parseIpv6(buf: Uint8Array, len: number, p: number, v: FrameView): number {
+function parseIpv6(buf: Uint8Array, len: number, p: number, v: FrameView, fromCapture: boolean): number {
   if (len - p < 40) return R['ipv6.truncated'];
   if (buf[p]! >> 4 !== 6) return R['ipv6.bad_version'];
   const plen = (buf[p + 4]! << 8) | buf[p + 5]!;
@@ -129,10 +131,12 @@ function parseIpv6(buf: Uint8Array, len: number, p: number, v: FrameView): numbe
   if (nh !== IPPROTO_TCP && nh !== IPPROTO_UDP) {
     return V6_EXTENSIONS.has(nh) ? R['ipv6.extension_header'] : R['ip.unsupported_protocol'];
   }
-  if (buf[p + 8] === 0xff) return R['ipv6.bad_address'];
-  let zero = true;
-  for (let i = p + 8; i < p + 24; i++) if (buf[i] !== 0) { zero = false; break; }
-  if (zero) return R['ipv6.bad_address'];
+  if (!fromCapture) {
+    if (buf[p + 8] === 0xff) return R['ipv6.bad_address'];
+    let zero = true;
+    for (let i = p + 8; i < p + 24; i++) if (buf[i] !== 0) { zero = false; break; }
+    if (zero) return R['ipv6.bad_address'];
+  }
   v.ipVersion = 6;
   v.addrLen = 16;
   v.srcOff = p + 8;

@@ -10,10 +10,37 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { compileSignatures, ruleVars, type RuleSource } from '../../src/classify/suricata/index.ts';
+import { compileSignatures, ruleVars, type RuleSource, type RuleVars } from '../../src/classify/suricata/index.ts';
 
-/** Labels the records of a pcap with the given rules (synbait label, once it exists). */
-export type PcapLabeller = (pcap: string, rules: readonly RuleSource[]) => Promise<readonly { readonly labels: readonly { readonly sid: number }[] }[]>;
+/** Labels the records of a pcap with the given rules and variables (test/conformance/label-pcap.ts: synbait label). */
+export type PcapLabeller = (pcap: string, rules: readonly RuleSource[], vars: RuleVars, o?: { readonly serverStreams?: boolean }) => Promise<readonly { readonly labels: readonly object[] }[]>;
+
+/** suricata.yaml's default address groups (HOME_NET the private ranges), unless the case's own suricata.yaml sets them. */
+const DEFAULT_HOME_NET = ['192.168.0.0/16', '10.0.0.0/8', '172.16.0.0/12'];
+
+/** The rule variables Suricata runs the case with: the default suricata.yaml's, or the case's address and port groups. */
+export function caseVars(c: VerifyCase): RuleVars {
+  const yamlPath = join(c.dir, 'suricata.yaml');
+  const overrides = new Map<string, string>();
+  let home = DEFAULT_HOME_NET;
+  if (existsSync(yamlPath)) {
+    let conf: unknown;
+    try {
+      conf = parseYaml(readFileSync(yamlPath, 'utf8').replace(/^%YAML.*\n/, ''));
+    } catch {
+      conf = undefined;
+    }
+    const vars = (conf as { vars?: { 'address-groups'?: Record<string, unknown>; 'port-groups'?: Record<string, unknown> } } | undefined)?.vars;
+    for (const [k, v] of Object.entries({ ...vars?.['address-groups'], ...vars?.['port-groups'] })) {
+      if (k === 'HOME_NET' && typeof v === 'string') home = v.replace(/^\[|\]$/g, '').split(',').map((x) => x.trim());
+      else if (typeof v === 'string' || typeof v === 'number') overrides.set(k, String(v));
+    }
+  }
+  const vars = ruleVars(home, overrides);
+  // ruleVars('any' home) would make EXTERNAL_NET any; Suricata keeps !$HOME_NET unless the case says otherwise
+  if (!overrides.has('EXTERNAL_NET')) (vars.addresses as Map<string, string>).set('EXTERNAL_NET', '!$HOME_NET');
+  return vars;
+}
 
 export interface VerifyCase {
   readonly name: string;
@@ -35,7 +62,7 @@ export interface CaseOutcome {
 }
 
 /** Arguments that only change logging, checksum handling, the run mode or turn on a parser, not what alerts. */
-const HARMLESS_SET = /^(outputs|stats|logging|eve|pcap-file)\.|^app-layer\.protocols\.[a-z0-9-]+\.(enabled|ja3-fingerprints|ja4-fingerprints)=/;
+const HARMLESS_SET = /^(outputs|stats|logging|eve|pcap-file)\.|^app-layer\.protocols\.[a-z0-9-]+\.(enabled|ja3-fingerprints|ja4-fingerprints)=|^default-rule-path=|^stream\.midstream=true$/;
 
 /** The first argument token that may change detection, or undefined. */
 function oddArgument(args: readonly string[]): string | undefined {
@@ -44,7 +71,8 @@ function oddArgument(args: readonly string[]): string | undefined {
     const t = tokens[i]!;
     if (t === '-k' && tokens[i + 1] === 'none') i++;
     else if (t === '--runmode') i++;
-    else if (t === '--simulate-ips' || /^-v+$/.test(t)) continue;
+    // --simulate-ips: the same alerts; stream.midstream=true: what the passive tracker does anyway
+    else if (t === '--simulate-ips' || t === '--no-random' || /^-v+$/.test(t) || /^--(runmode|data-dir)=/.test(t)) continue;
     else if (t === '--set' && HARMLESS_SET.test(tokens[i + 1] ?? '')) i++;
     else return t === '--set' ? `--set ${tokens[i + 1] ?? ''}` : t;
   }
@@ -92,7 +120,7 @@ export function selectCase(c: VerifyCase): Selection {
   if (odd !== undefined) return no(`argument ${odd}`);
   const pcap = typeof y.pcap === 'string' ? join(c.dir, y.pcap) : y.pcap === false ? undefined : join(c.dir, 'input.pcap');
   if (!pcap || !existsSync(pcap)) return no('no pcap');
-  const compiled = compileSignatures([{ file: 'test.rules', text: c.rules, ruleset: 'verify' }], { vars: ruleVars([]) });
+  const compiled = compileSignatures([{ file: 'test.rules', text: c.rules, ruleset: 'verify' }], { vars: caseVars(c) });
   if (compiled.stats.enabled === 0) return no('no rule');
   if (compiled.stats.loaded !== compiled.stats.enabled) {
     const why = compiled.skipped[0]?.reason ?? compiled.errors[0]?.code;
@@ -106,7 +134,9 @@ export function selectCase(c: VerifyCase): Selection {
   for (const k of checks) {
     if (k.sid === undefined) {
       if (k.count === 0 && k.otherKeys.length === 0) compiled.signatures.signatures.forEach((s) => silent.add(s.sid));
-      continue; // a total over all sids says nothing per sid
+      // with one rule, a total over all sids is that rule's; with several it says nothing per sid
+      else if (k.count > 0 && k.otherKeys.length === 0 && compiled.signatures.size === 1) alerting.add(compiled.signatures.signatures[0]!.sid);
+      continue;
     }
     if (k.count > 0) alerting.add(k.sid);
     else if (k.otherKeys.length === 0) silent.add(k.sid);
@@ -125,10 +155,19 @@ export function listCases(checkout: string): VerifyCase[] {
 export async function runCase(c: VerifyCase, label: PcapLabeller): Promise<CaseOutcome> {
   const s = selectCase(c);
   if (!s.applicable) return { name: c.name, status: 'not applicable', reason: s.reason };
-  const records = await label(s.pcap, [{ file: join(c.dir, 'test.rules'), text: c.rules!, ruleset: 'verify' }]);
-  const got = new Set(records.flatMap((r) => r.labels.map((l) => l.sid)));
+  const rules = [{ file: join(c.dir, 'test.rules'), text: c.rules!, ruleset: 'verify' }];
+  const sids = (records: readonly { readonly labels: readonly object[] }[]) =>
+    new Set(records.flatMap((r) => r.labels.flatMap((l) => ('sid' in l && typeof l.sid === 'number' ? [l.sid] : []))));
+  const records = await label(s.pcap, rules, caseVars(c));
+  if (records.length === 0) return { name: c.name, status: 'not applicable', reason: 'no TCP or UDP flow in the pcap' };
+  const got = sids(records);
   const missing = [...s.alerting].filter((sid) => !got.has(sid));
   const unexpected = [...s.silent].filter((sid) => got.has(sid));
+  if (missing.length > 0 && unexpected.length === 0) {
+    // what a sensor never sees: an alert that only the server's bytes raise is outside "the client's payloads"
+    const server = sids(await label(s.pcap, rules, caseVars(c), { serverStreams: true }));
+    if (missing.every((sid) => server.has(sid))) return { name: c.name, status: 'not applicable', reason: 'alerts on server data', missing };
+  }
   return { name: c.name, status: missing.length + unexpected.length === 0 ? 'agreed' : 'disagreed', missing, unexpected };
 }
 
