@@ -3,6 +3,7 @@
 
 import type { CapturedFrame } from '../record/captured-frame.ts';
 import type { SynFingerprint } from '../record/flow-record.ts';
+import type { Greeting } from './greeting.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { concatChunks, copyBytes } from '../wire/bytes.ts';
 
@@ -89,6 +90,8 @@ export class TcpFlow extends BaseFlow {
   readonly syn: SynFingerprint | undefined;
   /** The client's FIN was answered and the record emitted; the entry stays to absorb retransmissions. */
   closed = false;
+  /** The dialogue of a greeted port (--greet), else undefined. */
+  greeting: Greeting | undefined;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, clientIsn: number, sndNxt: number, windowScaled: boolean, maxPayload: number, syn: SynFingerprint | undefined) {
     super(key, ipVersion, firstMs, keepFrames);
@@ -101,7 +104,7 @@ export class TcpFlow extends BaseFlow {
 
 
   get bufferedBytes(): number {
-    return this.stream.bufferedBytes + this.framesBytes;
+    return this.stream.bufferedBytes + this.framesBytes + (this.greeting?.bufferedBytes ?? 0);
   }
 }
 

@@ -25,6 +25,8 @@ export class StreamBuffer {
   #heldBytes = 0;
   /** Bytes received beyond the stored limit (ACKed, not kept). */
   overflow = 0;
+  /** Sees every byte as it becomes in order, stored or not (a greeted flow's dialogue reads the stream here). */
+  tap: ((buf: Uint8Array, off: number, len: number) => void) | undefined;
 
   constructor(initialSeq: number, maxStored: number) {
     this.rcvNxt = initialSeq >>> 0;
@@ -81,6 +83,7 @@ export class StreamBuffer {
 
   #append(buf: Uint8Array, off: number, len: number): void {
     this.rcvNxt = (this.rcvNxt + len) >>> 0;
+    this.tap?.(buf, off, len);
     const room = this.#maxStored - this.#stored;
     const keep = len < room ? len : room;
     if (keep > 0) {
