@@ -3,9 +3,12 @@
 
 import { ConfigError } from '../errors.ts';
 import { type Cidr, parseCidr } from '../wire/address.ts';
-import { LOG_LEVELS } from './options.ts';
+import type { GreetPortRange } from '../flow/greet-ports.ts';
+import { defaultGreetPorts, parseGreetPorts } from './greet-ports.ts';
+import { LOG_LEVELS, optionByFlag } from './options.ts';
 import { type PortRange, mergePortRanges, parsePortList } from './parse-values.ts';
 import { RawReader, type RawSources, type RawValues } from './raw-values.ts';
+import { MAX_ATTEMPTS_LIMIT } from '../dialogue/dialogue.ts';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -21,6 +24,11 @@ export interface Settings {
   readonly sensorId: string;
   readonly pcapBufferSize: number;
   readonly rulePaths: readonly string[];
+
+  /** Ports that speak first (--greet), and their texts (--greet-file, read at start). */
+  readonly greet: readonly GreetPortRange[];
+  readonly greetFile: string | undefined;
+  readonly greetMaxAttempts: number;
 
   readonly format: 'console' | 'json';
   readonly logLevel: LogLevel;
@@ -68,12 +76,14 @@ export type { RawSources, RawValues } from './raw-values.ts';
 
 export function buildSettings(raw: RawValues, sources: RawSources, env: { hostname: string }): Settings {
   const r = new RawReader(raw, sources);
+  const scope = readScope(r, env);
   const settings: Settings = {
-    ...readScope(r, env),
+    ...scope,
     flowTimeoutMs: r.seconds('flow-timeout', { min: 0.1 }),
     maxPayload: r.bytes('max-payload', { min: 0, max: 16 * 1024 * 1024 }),
     pcapBufferSize: r.bytes('pcap-buffer-size', { min: 1024 * 1024, max: 1024 * 1024 * 1024 }),
     rulePaths: r.list('rules'),
+    ...readGreet(r, scope.sshPorts),
     format: r.oneOf('format'),
     logLevel: r.oneOf('log-level'),
     statsIntervalMs: r.seconds('stats-interval'),
@@ -108,6 +118,16 @@ function readScope(r: RawReader, env: { hostname: string }) {
     r.fail('sensor-id', 'use 1-63 letters, digits, dot, dash or underscore (it names files and S3 keys)', sensorId);
   }
   return { device, networks, excludePorts: mergePortRanges(ports), sshPorts, sensorId };
+}
+
+/** Server-first ports; without --greet the documented default applies ("none" greets nowhere). */
+function readGreet(r: RawReader, sshPorts: readonly PortRange[]) {
+  const given = r.list('greet');
+  return {
+    greet: given.length > 0 ? parseGreetPorts(given, sshPorts, r.culprit('greet')) : defaultGreetPorts(optionByFlag('greet')!.default!.split(','), sshPorts),
+    greetFile: r.optional('greet-file'),
+    greetMaxAttempts: r.int('greet-max-attempts', { min: 1, max: MAX_ATTEMPTS_LIMIT }),
+  };
 }
 
 /** Rate limits and table caps (flood safety). */
@@ -197,6 +217,7 @@ export function redactSettings(s: Settings): Record<string, unknown> {
     networks: s.networks.map((n) => n.text),
     excludePorts: s.excludePorts.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)),
     sshPorts: s.sshPorts.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)),
+    greet: s.greet.map((r) => `${r.from === r.to ? r.from : `${r.from}-${r.to}`}=${r.protocol}`),
     arpExclude: s.arpExclude.map((n) => n.text),
     slackWebhookUrl: s.slackWebhookUrl ? '[redacted]' : undefined,
     webhookUrl: s.webhookUrl ? '[redacted]' : undefined,

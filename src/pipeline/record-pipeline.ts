@@ -110,6 +110,7 @@ export class RecordPipeline {
         payload: f.payload,
         ts_ms: f.firstMs,
         ...(f.syn ? { syn: f.syn } : {}),
+        ...(f.dialogue ? { dialogue: { protocol: f.dialogue.protocol, clientLen: f.dialogue.clientLen, server: f.dialogue.server } } : {}),
       });
       labels = r.labels;
       facts = r.facts;
