@@ -13,6 +13,12 @@ export interface Output {
   bytes(data: Uint8Array): void;
   /** Appends a string, one byte per character (latin1). */
   text(s: string): void;
+  /**
+   * What is written after this goes out `ms` after the greeting, in a segment of its own: a telnetd negotiates
+   * at once and its login process prints the prompt a moment later, and some clients (hydra) read only the
+   * prompt that arrives after the negotiation. Only the first pause of a greeting counts.
+   */
+  pause(ms: number): void;
 }
 
 export interface DialogueContext {

@@ -34,7 +34,7 @@ export class MysqlDialogue implements Dialogue {
 
   facts(): Record<string, unknown> {
     const r = this.#response;
-    if (!r) return this.#malformed ? { malformed: true } : {};
+    if (!r) return this.#malformed ? { malformed: true, packet: Buffer.from(this.#payload.subarray(0, Math.min(this.#len, 64))).toString('hex') } : {};
     if (r.ssl) return { ssl_request: true, capabilities: r.capabilities };
     return {
       user: printableText(r.user, 128),

@@ -10,7 +10,7 @@ import { mysqlSaltIn } from './mysql.ts';
 import { DEFAULT_TEXTS } from './texts.ts';
 import { vncChallengeIn } from './vnc.ts';
 
-const DISCARD: Output = { bytes: () => {}, text: () => {} };
+const DISCARD: Output = { bytes: () => {}, text: () => {}, pause: () => {} };
 const NO_SEED = new Uint8Array(32);
 
 export function replayDialogue(protocol: GreetProtocol, client: Uint8Array, server: Uint8Array): Record<string, unknown> {

@@ -12,6 +12,8 @@ import { TelnetOptions } from './telnet-options.ts';
 const BS = 0x08;
 const DEL = 0x7f;
 const NAK = 0x15; // ^U: kill the line
+/** The banner and prompt follow the negotiation this much later, as login's output follows telnetd's. */
+export const LOGIN_DELAY_MS = 50;
 
 export class TelnetDialogue implements Dialogue {
   readonly protocol: GreetProtocol = 'telnet';
@@ -30,6 +32,7 @@ export class TelnetDialogue implements Dialogue {
 
   start(out: Output): void {
     this.#opts.start(out);
+    out.pause(LOGIN_DELAY_MS);
     const t = this.#ctx.texts.telnet;
     out.text(t.banner);
     out.text(t.login_prompt);

@@ -24,11 +24,11 @@ export interface GreetingTexts {
 }
 
 export const DEFAULT_TEXTS: GreetingTexts = Object.freeze({
-  telnet: Object.freeze({ banner: '', login_prompt: 'login: ', password_prompt: 'Password: ', failure: '\r\nLogin incorrect\r\n' }),
+  telnet: Object.freeze({ banner: '', login_prompt: 'localhost login: ', password_prompt: 'Password: ', failure: '\r\nLogin incorrect\r\n' }),
   ftp: Object.freeze({ banner: '220 (vsFTPd 3.0.3)' }),
   smtp: Object.freeze({ banner: '220 debian ESMTP Postfix (Debian/GNU)', hostname: 'debian' }),
-  pop3: Object.freeze({ banner: '+OK Dovecot (Debian) ready.' }),
-  imap: Object.freeze({ banner: '* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN] Dovecot (Debian) ready.' }),
+  pop3: Object.freeze({ banner: '+OK Dovecot ready.' }),
+  imap: Object.freeze({ banner: '* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN] Dovecot ready.' }),
   ssh: Object.freeze({ version: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10' }),
   vnc: Object.freeze({ version: '003.008' }),
   mysql: Object.freeze({ version: '8.0.40' }),

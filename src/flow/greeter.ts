@@ -111,7 +111,7 @@ export class Greeter {
    * A handshake completed on a greeted port (buf/v: the client's ACK). The greeting is queued; it goes out with
    * the answer to this same segment (`onSegment`).
    */
-  open(flow: TcpFlow, protocol: GreetProtocol, buf: Uint8Array, v: FrameView, syn: SynOffer | undefined, rttMs: number): void {
+  open(flow: TcpFlow, protocol: GreetProtocol, buf: Uint8Array, v: FrameView, syn: SynOffer | undefined, rttMs: number, nowMs: number): void {
     const o = this.#opts;
     readClientOptions(buf, v, o);
     const hdr = copyBytes(buf, 0, v.l4Off); // the capture's buffer is reused for the next frame
@@ -130,6 +130,7 @@ export class Greeter {
     flow.greeting = g;
     flow.stream.tap = (b, off, len) => this.#clientData(g, b, off, len);
     dialogue.start(g.transcript);
+    if (g.transcript.pauseAt >= 0 && g.transcript.pauseAt < g.transcript.length) g.holdUntil = nowMs + g.transcript.pauseMs;
     if (g.transcript.overflow) this.#end(g);
     this.counters.greeted[protocol]++;
   }
@@ -191,30 +192,41 @@ export class Greeter {
 
   /** Sends new segments while the window allows; arms the timer while something is unacknowledged or waiting. */
   #transmit(g: Greeting, nowMs: number): boolean {
-    const len0 = g.transcript.length;
+    const limit = g.limit(nowMs);
     let sent = false;
-    while (g.sndNxt < g.end) {
-      const room = Math.min(g.sndWnd, INITIAL_WINDOW_SEGMENTS * g.mss) - (g.sndNxt - g.sndUna);
-      const dataLeft = len0 - g.sndNxt;
-      if (dataLeft > 0 && room <= 0) break;
-      const len = dataLeft > 0 ? Math.min(dataLeft, g.mss, room) : 0;
-      if (!this.#segment(g, len, nowMs)) break;
+    for (;;) {
+      if (g.sndNxt < limit) {
+        const room = Math.min(g.sndWnd, INITIAL_WINDOW_SEGMENTS * g.mss) - (g.sndNxt - g.sndUna);
+        if (room <= 0 || !this.#segment(g, Math.min(limit - g.sndNxt, g.mss, room), nowMs)) break;
+      } else if (g.finQueued && g.sndNxt === limit && limit === g.transcript.length) {
+        if (!this.#segment(g, 0, nowMs)) break; // the FIN alone
+      } else {
+        break;
+      }
       sent = true;
     }
-    if (g.heapIndex < 0 && g.sndUna < g.end) this.#timers.set(g, nowMs + this.#rto(g));
+    if (g.heapIndex < 0 && g.sndUna < g.end) {
+      const at = nowMs + this.#rto(g);
+      this.#timers.set(g, g.holdUntil > nowMs ? Math.min(at, g.holdUntil) : at);
+    }
     return sent;
   }
 
   /** Go back to the oldest unacknowledged byte and send one segment (a 1-byte probe into a closed window). */
   #timeout(g: Greeting, nowMs: number): void {
     if (g.flow.closed || g.sndUna >= g.end) return;
+    if (g.holdUntil !== 0 && nowMs >= g.holdUntil) {
+      // the held part of the greeting is due: new data, not a retransmission
+      this.#transmit(g, nowMs);
+      return;
+    }
     if (++g.retries > MAX_RETRIES) {
       this.counters.retransmitGiveUps++;
       return;
     }
     g.backoff++;
     g.sndNxt = g.sndUna;
-    const dataLeft = g.transcript.length - g.sndNxt;
+    const dataLeft = g.limit(nowMs) - g.sndNxt;
     const len = dataLeft > 0 ? Math.min(dataLeft, g.mss, Math.max(1, Math.min(g.sndWnd, INITIAL_WINDOW_SEGMENTS * g.mss))) : 0;
     if (this.#segment(g, len, nowMs)) {
       g.retransmits++;

@@ -43,6 +43,8 @@ export class Greeting implements Timed {
   retries = 0;
   deadline = Infinity;
   heapIndex = -1;
+  /** Bytes from transcript.pauseAt on are held until then (ms since the epoch); 0 when nothing is held. */
+  holdUntil = 0;
   /** Client bytes the dialogue read. */
   clientLen = 0;
   retransmits = 0;
@@ -68,6 +70,13 @@ export class Greeting implements Timed {
   /** The offset just past what there is to send: the data, plus the FIN once queued. */
   get end(): number {
     return this.transcript.length + (this.finQueued ? 1 : 0);
+  }
+
+  /** The offset up to which there is something to send at `nowMs` (held bytes excluded). */
+  limit(nowMs: number): number {
+    if (this.holdUntil !== 0 && nowMs < this.holdUntil) return this.transcript.pauseAt;
+    this.holdUntil = 0;
+    return this.transcript.length;
   }
 
   /** Our FIN was sent (at least once). */

@@ -274,7 +274,7 @@ export class Responder {
     if (synFrames && nf.frames) for (const fr of synFrames) nf.frames.push(fr);
     this.#tcp.set(key, nf);
     this.counters.flowsAcked++;
-    if (greet !== undefined) this.#greeter!.open(nf, greet, buf, v, offer, rttMs);
+    if (greet !== undefined) this.#greeter!.open(nf, greet, buf, v, offer, rttMs, nowMs);
     this.#onFlowSegment(nf, key, buf, len, v, nowMs);
   }
 

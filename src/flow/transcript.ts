@@ -16,6 +16,9 @@ export class Transcript implements Output {
   turnsTruncated = false;
   /** The dialogue tried to say more than MAX_SERVER_BYTES. */
   overflow = false;
+  /** Where the greeting paused (Output.pause), -1 when it did not, and for how long. */
+  pauseAt = -1;
+  pauseMs = 0;
 
   get length(): number {
     return this.#len;
@@ -51,6 +54,12 @@ export class Transcript implements Output {
     for (let i = 0; i < n; i++) this.#buf[this.#len + i] = s.charCodeAt(i) & 0xff;
     this.#len += n;
     this.#pendingServer += n;
+  }
+
+  pause(ms: number): void {
+    if (this.pauseAt >= 0) return;
+    this.pauseAt = this.#len;
+    this.pauseMs = ms;
   }
 
   /** Client bytes arrive: what the server said so far is a turn before them. */

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { MAX_RETRIES, MIN_RTO_MS } from '../../../src/flow/greeter.ts';
 import { replayDialogue } from '../../../src/dialogue/replay.ts';
 import { INITIAL_NEGOTIATION } from '../../../src/dialogue/telnet-options.ts';
+import { LOGIN_DELAY_MS } from '../../../src/dialogue/telnet.ts';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../../src/wire/tcp.ts';
 import { tcpFrame } from '../../helpers/frames.ts';
 import { Client, greetSetup, T0 } from '../../helpers/greet-harness.ts';
 
-const TELNET_GREETING = Buffer.concat([Buffer.from(INITIAL_NEGOTIATION), Buffer.from('login: ')]);
 
 test('a bare SYN to a greeted port gets only a SYN-ACK: no data, no state (no amplification)', () => {
   const h = greetSetup();
@@ -33,10 +33,26 @@ test('the handshake ACK is answered with the greeting: seq = ISN + 1, ack = the 
   assert.equal(g!.tcp.ack, c.seq);
   assert.equal(g!.tcp.flags, TCP_ACK | TCP_PSH);
   assert.ok(g!.tcpChecksumOk && g!.ipChecksumOk);
-  assert.deepEqual(g!.data, TELNET_GREETING);
+  assert.deepEqual(g!.data, Buffer.from(INITIAL_NEGOTIATION), 'telnetd negotiates first');
   const ts = g!.options.find((o) => o.kind === 'ts');
   assert.ok(ts && ts.kind === 'ts', 'timestamps on every segment once negotiated');
   assert.equal(h.r.greeter!.counters.greeted.telnet, 1);
+  assert.deepEqual(c.wait(LOGIN_DELAY_MS - 1), []);
+  const [prompt] = c.wait(1);
+  assert.equal(prompt!.data.toString(), 'localhost login: ', 'then login prints its prompt, in a segment of its own');
+  assert.equal(prompt!.tcp.seq, (g!.tcp.seq + g!.data.length) >>> 0);
+});
+
+test('a client typing before the prompt (Mirai types blind) is ACKed at once and answered after the prompt', () => {
+  const h = greetSetup();
+  const c = new Client(h, { dport: 23 });
+  c.connect();
+  const [ack] = c.send('root\r\n');
+  assert.equal(ack!.data.length, 0, 'a pure ACK: the answer waits behind the held prompt');
+  assert.equal(ack!.tcp.ack, c.seq);
+  const [rest] = c.wait(LOGIN_DELAY_MS);
+  c.absorb(rest!);
+  assert.equal(rest!.data.toString(), 'localhost login: Password: ');
 });
 
 test('a port that is not greeted stays client-first: the handshake ACK gets nothing', () => {
@@ -50,6 +66,7 @@ test('telnet: three refused logins, the FIN rides on the last refusal, the clien
   const h = greetSetup();
   const c = new Client(h, { dport: 23 });
   c.connect();
+  for (const s of c.wait(LOGIN_DELAY_MS)) c.absorb(s);
   let expectSeq = c.rcvNxt;
   for (const [user, pw] of [['root', 'xc3511'], ['admin', 'admin'], ['root', 'vizxv']] as const) {
     const [p] = c.send(`${user}\r\n`);
@@ -83,7 +100,7 @@ test('telnet: three refused logins, the FIN rides on the last refusal, the clien
 
 test('a greeting the client never ACKs is retransmitted after the RTO, with backoff, then given up', () => {
   const h = greetSetup({ flowTimeoutMs: 120_000 });
-  const c = new Client(h, { dport: 23, rttMs: 40 });
+  const c = new Client(h, { dport: 21, rttMs: 40 });
   const [first] = c.connect();
   const rto = Math.max(MIN_RTO_MS, 3 * 40);
   assert.deepEqual(c.wait(rto - 1), [], 'not before the RTO');
