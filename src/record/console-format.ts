@@ -45,12 +45,12 @@ export function hexDumpLines(data: Uint8Array): string[] {
 const TURN_LINES = 12;
 const LINE_CHARS = 120;
 
-/** One turn's bytes as marked lines: split at line ends, every other byte escaped. */
+/** One turn's bytes as marked lines: split at line ends (empty lines left out), every other byte escaped. */
 function turnLines(mark: string, bytes: Uint8Array): string[] {
   const out: string[] = [];
   let line = '';
   const flush = () => {
-    out.push(`${mark} ${line.length > LINE_CHARS ? line.slice(0, LINE_CHARS) + '...' : line}`);
+    if (line !== '') out.push(`${mark} ${line.length > LINE_CHARS ? line.slice(0, LINE_CHARS) + '...' : line}`);
     line = '';
   };
   for (let i = 0; i < bytes.length && out.length < TURN_LINES; i++) {
@@ -58,7 +58,7 @@ function turnLines(mark: string, bytes: Uint8Array): string[] {
     if (b === 0x0a) flush();
     else if (b !== 0x0d || bytes[i + 1] !== 0x0a) line += printable(b);
   }
-  if (line !== '' && out.length < TURN_LINES) flush();
+  if (out.length < TURN_LINES) flush();
   return out;
 }
 

@@ -242,3 +242,16 @@ test('a flood of completed handshakes on a greeted port stays within the flow an
   h.r.finishAll();
   assert.equal(h.r.greeter!.timersArmed, 0);
 });
+
+test('what a greeting randomises (the SSH cookie and padding) comes from its own key, never the SYN-cookie key', () => {
+  const kexinitWith = (secret: Uint8Array) => {
+    const h = greetSetup({ secret });
+    const c = new Client(h, { dport: 2222 });
+    c.connect();
+    return Buffer.concat(c.send('SSH-2.0-Go\r\n').map((s) => s.data));
+  };
+  const a = kexinitWith(Uint8Array.from({ length: 32 }, (_, i) => i));
+  const b = kexinitWith(Uint8Array.from({ length: 32 }, (_, i) => 255 - i));
+  assert.ok(a.length > 1000);
+  assert.deepEqual(a, b, 'same tuple, same greeting key: the same bytes whatever the cookie key');
+});
