@@ -3,16 +3,16 @@
 // and ERR 1045 "Access denied", after which the server closes, as mysqld does after a failed login.
 
 import type { GreetProtocol } from '../record/dialogue.ts';
-import type { Dialogue, DialogueContext, Output } from './dialogue.ts';
+import { ByteDialogue } from './byte-dialogue.ts';
+import type { Output } from './dialogue.ts';
 import { decodeHandshakeResponse, encodeError, encodeHandshake, handshakeSalt, type HandshakeResponse } from './mysql-packets.ts';
 import { printableText } from './attempts.ts';
 
 /** Payload bytes of the client's first packet kept for decoding (a HandshakeResponse is a few hundred). */
 const MAX_PAYLOAD = 4096;
 
-export class MysqlDialogue implements Dialogue {
+export class MysqlDialogue extends ByteDialogue {
   readonly protocol: GreetProtocol = 'mysql';
-  readonly #ctx: DialogueContext;
   readonly #payload = new Uint8Array(MAX_PAYLOAD);
   #head = 0;
   #len = 0;
@@ -20,16 +20,11 @@ export class MysqlDialogue implements Dialogue {
   #got = 0;
   #response: HandshakeResponse | null = null;
   #malformed = false;
-  ended = false;
-
-  constructor(ctx: DialogueContext) {
-    this.#ctx = ctx;
-  }
 
   start(out: Output): void {
-    const s = this.#ctx.seed;
+    const s = this.ctx.seed;
     const threadId = 8 + (((s[20]! << 8) | s[21]!) & 0x7fff);
-    out.bytes(encodeHandshake(this.#ctx.texts.mysql.version, threadId, scramble(s)));
+    out.bytes(encodeHandshake(this.ctx.texts.mysql.version, threadId, scramble(s)));
   }
 
   facts(): Record<string, unknown> {
@@ -46,15 +41,7 @@ export class MysqlDialogue implements Dialogue {
     };
   }
 
-  feed(buf: Uint8Array, off: number, len: number, out: Output): number {
-    for (let i = 0; i < len; i++) {
-      if (this.ended) return i;
-      this.#byte(buf[off + i]!, out);
-    }
-    return len;
-  }
-
-  #byte(b: number, out: Output): void {
+  protected byte(b: number, out: Output): void {
     if (this.#head < 4) {
       if (this.#head < 3) this.#len |= b << (8 * this.#head);
       else this.#seq = b;
@@ -77,7 +64,7 @@ export class MysqlDialogue implements Dialogue {
     if (this.#response.ssl) return; // TLS was not offered: mysqld drops such a client
     const pw = this.#response.authResponse.length > 0 ? 'YES' : 'NO';
     const user = printableText(this.#response.user, 64).replace(/'/g, '.');
-    out.bytes(encodeError(this.#seq + 1, 1045, '28000', `Access denied for user '${user}'@'${this.#ctx.peer}' (using password: ${pw})`));
+    out.bytes(encodeError(this.#seq + 1, 1045, '28000', `Access denied for user '${user}'@'${this.ctx.peer}' (using password: ${pw})`));
   }
 }
 

@@ -6,7 +6,8 @@
 // dropped.
 
 import type { GreetProtocol } from '../record/dialogue.ts';
-import type { Dialogue, DialogueContext, Output } from './dialogue.ts';
+import { ByteDialogue } from './byte-dialogue.ts';
+import type { Output } from './dialogue.ts';
 import { LineReader } from './line-reader.ts';
 import { SSH_MSG_KEXINIT, encodeKexinit } from './ssh-kexinit.ts';
 
@@ -17,9 +18,8 @@ const MAX_PACKETS = 4;
 /** RFC 4253 4.2: the identification string is at most 255 characters including CR LF. */
 const MAX_VERSION_LINE = 253;
 
-export class SshDialogue implements Dialogue {
+export class SshDialogue extends ByteDialogue {
   readonly protocol: GreetProtocol = 'ssh';
-  readonly #ctx: DialogueContext;
   readonly #lines = new LineReader();
   #versionDone = false;
   /** Framing of the current binary packet: header bytes seen, its length, type, bytes left. */
@@ -28,28 +28,18 @@ export class SshDialogue implements Dialogue {
   #type = -1;
   #left = 0;
   #packets = 0;
-  ended = false;
-
-  constructor(ctx: DialogueContext) {
-    this.#ctx = ctx;
-  }
 
   start(out: Output): void {
-    out.text(`${this.#ctx.texts.ssh.version}\r\n`);
+    out.text(`${this.ctx.texts.ssh.version}\r\n`);
   }
 
   facts(): Record<string, unknown> {
     return {};
   }
 
-  feed(buf: Uint8Array, off: number, len: number, out: Output): number {
-    for (let i = 0; i < len; i++) {
-      if (this.ended) return i;
-      const b = buf[off + i]!;
-      if (!this.#versionDone) this.#versionByte(b, out);
-      else this.#packetByte(b);
-    }
-    return len;
+  protected byte(b: number, out: Output): void {
+    if (!this.#versionDone) this.#versionByte(b, out);
+    else this.#packetByte(b);
   }
 
   #versionByte(b: number, out: Output): void {
@@ -64,7 +54,7 @@ export class SshDialogue implements Dialogue {
       this.#refuse(out, 'Protocol major versions differ.\r\n');
     } else {
       this.#versionDone = true;
-      out.bytes(encodeKexinit(this.#ctx.seed));
+      out.bytes(encodeKexinit(this.ctx.seed));
     }
   }
 

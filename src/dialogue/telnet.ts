@@ -5,7 +5,8 @@
 
 import type { GreetProtocol } from '../record/dialogue.ts';
 import { Attempts } from './attempts.ts';
-import { type Dialogue, type DialogueContext, MAX_COMMANDS, MAX_LINE, type Output } from './dialogue.ts';
+import { ByteDialogue } from './byte-dialogue.ts';
+import { MAX_COMMANDS, MAX_LINE, type Output } from './dialogue.ts';
 import { LineReader } from './line-reader.ts';
 import { TelnetOptions } from './telnet-options.ts';
 
@@ -15,36 +16,26 @@ const NAK = 0x15; // ^U: kill the line
 /** The banner and prompt follow the negotiation this much later, as login's output follows telnetd's. */
 export const LOGIN_DELAY_MS = 50;
 
-export class TelnetDialogue implements Dialogue {
+export class TelnetDialogue extends ByteDialogue {
   readonly protocol: GreetProtocol = 'telnet';
-  readonly #ctx: DialogueContext;
   readonly #opts = new TelnetOptions();
   readonly #lines = new LineReader({ crEnds: true });
   readonly #attempts = new Attempts();
   #askingPassword = false;
   #user = '';
   #commands = 0;
-  ended = false;
-
-  constructor(ctx: DialogueContext) {
-    this.#ctx = ctx;
-  }
 
   start(out: Output): void {
     this.#opts.start(out);
     out.pause(LOGIN_DELAY_MS);
-    const t = this.#ctx.texts.telnet;
+    const t = this.ctx.texts.telnet;
     out.text(t.banner);
     out.text(t.login_prompt);
   }
 
-  feed(buf: Uint8Array, off: number, len: number, out: Output): number {
-    for (let i = 0; i < len; i++) {
-      if (this.ended) return i;
-      const d = this.#opts.byte(buf[off + i]!, out);
-      if (d >= 0) this.#data(d, out);
-    }
-    return len;
+  protected byte(b: number, out: Output): void {
+    const d = this.#opts.byte(b, out);
+    if (d >= 0) this.#data(d, out);
   }
 
   facts(): Record<string, unknown> {
@@ -78,7 +69,7 @@ export class TelnetDialogue implements Dialogue {
   }
 
   #line(line: string, out: Output): void {
-    const t = this.#ctx.texts.telnet;
+    const t = this.ctx.texts.telnet;
     if (++this.#commands > MAX_COMMANDS) {
       this.ended = true;
       return;
@@ -97,7 +88,7 @@ export class TelnetDialogue implements Dialogue {
     this.#attempts.add(this.#user, line);
     this.#askingPassword = false;
     out.text(t.failure);
-    if (this.#attempts.count >= this.#ctx.maxAttempts) this.ended = true;
+    if (this.#attempts.count >= this.ctx.maxAttempts) this.ended = true;
     else out.text(t.login_prompt);
   }
 }

@@ -4,16 +4,16 @@
 // The challenge (in the bytes we sent) and the response together let the password be checked offline.
 
 import type { GreetProtocol } from '../record/dialogue.ts';
-import type { Dialogue, DialogueContext, Output } from './dialogue.ts';
+import { ByteDialogue } from './byte-dialogue.ts';
+import type { Output } from './dialogue.ts';
 
 const SEC_VNC_AUTH = 2;
 const VERSION = /^RFB (\d{3})\.(\d{3})\n$/;
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
-export class VncDialogue implements Dialogue {
+export class VncDialogue extends ByteDialogue {
   readonly protocol: GreetProtocol = 'vnc';
-  readonly #ctx: DialogueContext;
   readonly #version = new Uint8Array(12);
   readonly #response = new Uint8Array(16);
   #got = 0;
@@ -23,14 +23,9 @@ export class VncDialogue implements Dialogue {
   #clientVersion: string | undefined;
   #securityType: number | undefined;
   #responseDone = false;
-  ended = false;
-
-  constructor(ctx: DialogueContext) {
-    this.#ctx = ctx;
-  }
 
   start(out: Output): void {
-    out.text(`RFB ${this.#ctx.texts.vnc.version}\n`);
+    out.text(`RFB ${this.ctx.texts.vnc.version}\n`);
   }
 
   facts(): Record<string, unknown> {
@@ -41,15 +36,7 @@ export class VncDialogue implements Dialogue {
     };
   }
 
-  feed(buf: Uint8Array, off: number, len: number, out: Output): number {
-    for (let i = 0; i < len; i++) {
-      if (this.ended) return i;
-      this.#byte(buf[off + i]!, out);
-    }
-    return len;
-  }
-
-  #byte(b: number, out: Output): void {
+  protected byte(b: number, out: Output): void {
     if (this.#phase === 'version') {
       this.#version[this.#got++] = b;
       if (this.#got === 12) this.#versionDone(out);
@@ -76,7 +63,7 @@ export class VncDialogue implements Dialogue {
       return;
     }
     this.#clientVersion = `${m[1]}.${m[2]}`;
-    const ours = Number(this.#ctx.texts.vnc.version.slice(4));
+    const ours = Number(this.ctx.texts.vnc.version.slice(4));
     const theirs = Number(m[1]) > 3 ? 8 : Number(m[2]);
     this.#minor = Math.min(ours, theirs >= 8 ? 8 : theirs >= 7 ? 7 : 3);
     if (this.#minor === 3) {
@@ -93,7 +80,7 @@ export class VncDialogue implements Dialogue {
   }
 
   #challenge(): Uint8Array {
-    return this.#ctx.seed.subarray(0, 16);
+    return this.ctx.seed.subarray(0, 16);
   }
 
   /** SecurityResult 1 (failed); 3.8 adds a reason string (RFC 6143 7.1.3). */

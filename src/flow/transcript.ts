@@ -35,23 +35,27 @@ export class Transcript implements Output {
   }
 
   bytes(data: Uint8Array): void {
-    const room = MAX_SERVER_BYTES - this.#len;
-    const n = data.length <= room ? data.length : room;
-    if (n < data.length) this.overflow = true;
-    if (n === 0) return;
-    this.#reserve(this.#len + n);
+    const n = this.#room(data.length);
     this.#buf.set(n === data.length ? data : data.subarray(0, n), this.#len);
-    this.#len += n;
-    this.#pendingServer += n;
+    this.#wrote(n);
   }
 
   text(s: string): void {
-    const room = MAX_SERVER_BYTES - this.#len;
-    const n = s.length <= room ? s.length : room;
-    if (n < s.length) this.overflow = true;
-    if (n === 0) return;
-    this.#reserve(this.#len + n);
+    const n = this.#room(s.length);
     for (let i = 0; i < n; i++) this.#buf[this.#len + i] = s.charCodeAt(i) & 0xff;
+    this.#wrote(n);
+  }
+
+  /** How much of `want` bytes fits (the rest is the overflow), with the buffer grown to hold it. */
+  #room(want: number): number {
+    const room = MAX_SERVER_BYTES - this.#len;
+    const n = want <= room ? want : room;
+    if (n < want) this.overflow = true;
+    this.#reserve(this.#len + n);
+    return n;
+  }
+
+  #wrote(n: number): void {
     this.#len += n;
     this.#pendingServer += n;
   }

@@ -9,24 +9,12 @@ import { DEFAULT_TEXTS } from '../../src/dialogue/texts.ts';
 import type { FinishedFlow } from '../../src/record/finished-flow.ts';
 import { parseCidr } from '../../src/wire/address.ts';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type TcpOption } from '../../src/wire/tcp.ts';
+import { FakeDevice } from './fake-device.ts';
 import { decodeReply, LINUX_SYN_OPTIONS, tcpFrame, type DecodedReply } from './frames.ts';
 
 export const T0 = 1_800_000_000_000;
 
-export class FakeDevice {
-  sent: Buffer[] = [];
-  fail = false;
-  send(frame: Uint8Array, length: number): boolean {
-    if (this.fail) return false;
-    this.sent.push(Buffer.from(frame.subarray(0, length)));
-    return true;
-  }
-  take(): Buffer[] {
-    const s = this.sent;
-    this.sent = [];
-    return s;
-  }
-}
+export { FakeDevice };
 
 export interface Segment extends DecodedReply {
   readonly data: Buffer;

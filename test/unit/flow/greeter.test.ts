@@ -255,3 +255,15 @@ test('what a greeting randomises (the SSH cookie and padding) comes from its own
   assert.ok(a.length > 1000);
   assert.deepEqual(a, b, 'same tuple, same greeting key: the same bytes whatever the cookie key');
 });
+
+test('IPv6 and 802.1Q: the greeting is built from the client\'s own link and IP header, checksums valid', () => {
+  const h = greetSetup();
+  const c = new Client(h, { dport: 21, src: '2001:db8::9', dst: 'fd5b::1' });
+  const [g] = c.connect();
+  assert.equal(g!.ipVersion, 6);
+  assert.ok(g!.tcpChecksumOk);
+  assert.equal(g!.data.toString(), '220 (vsFTPd 3.0.3)\r\n');
+  const [re] = c.wait(1000);
+  assert.ok(re!.tcpChecksumOk, 'a retransmission from the stored header is as valid');
+  assert.equal(re!.ipVersion, 6);
+});
