@@ -82,6 +82,7 @@ export function parseCommandLine(
 
 const GROUP_TITLES: Record<OptionGroup, string> = {
   capture: 'Capture',
+  greet: 'Greetings (server-first protocols)',
   output: 'Output',
   limits: 'Flood safety',
   archive: 'Archive',

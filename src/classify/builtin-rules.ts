@@ -3,6 +3,7 @@
 import c2 from './rules/c2.json' with { type: 'json' };
 import detectors from './rules/detectors.json' with { type: 'json' };
 import httpExploits from './rules/http-exploits.json' with { type: 'json' };
+import logins from './rules/logins.json' with { type: 'json' };
 import scanners from './rules/scanners.json' with { type: 'json' };
 import services from './rules/services.json' with { type: 'json' };
 
@@ -13,4 +14,5 @@ export const builtinRuleDocs: readonly unknown[] = Object.freeze([
   ...(services as unknown[]),
   ...(c2 as unknown[]),
   ...(detectors as unknown[]),
+  ...(logins as unknown[]),
 ]);

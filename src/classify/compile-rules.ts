@@ -10,12 +10,14 @@
 import { Buffer } from 'node:buffer';
 import { RulesError } from '../errors.ts';
 import type { Label } from '../record/flow-record.ts';
+import { dataset, DATASET_NAMES } from './datasets.ts';
 import { ThresholdTracker, type ThresholdSpec } from './detectors.ts';
 import { extractFacts, type Parsed } from './extract/facts.ts';
 import { fieldSpec, Inspection } from './inspection.ts';
 import {
   CONDITION_MAX_DEPTH, DETECTOR_MAX_COUNT, DETECTOR_MAX_WINDOW_S, INSPECT_LIMIT, LITERAL_MAX,
 } from './limits.ts';
+import { percentDecode } from './percent-decode.ts';
 import { compileSafeRegex } from './safe-regex.ts';
 import { LiteralScanner } from './literal-scan.ts';
 import { CATEGORIES, SEVERITIES, STATES } from './rule-schema.ts';
@@ -55,7 +57,7 @@ const RULE_KEYS = new Set([
 ]);
 const CONTENT_KEYS = new Set(['content', 'hex', 'nocase', 'offset', 'depth', 'at']);
 const UINT_KEYS = new Set(['uint', 'equals', 'in', 'min', 'max']);
-const FIELD_KEYS = new Set(['field', 'exists', 'equals', 'in', 'contains', 'prefix', 'suffix', 'regex', 'min', 'max', 'nocase', 'decode']);
+const FIELD_KEYS = new Set(['field', 'exists', 'equals', 'in', 'contains', 'prefix', 'suffix', 'regex', 'min', 'max', 'nocase', 'decode', 'dataset']);
 const THRESHOLD_KEYS = new Set(['count', 'window_s', 'by', 'distinct', 'mode']);
 const KEY_FIELDS = new Set(['src_ip', 'dst_ip', 'dst_port', 'proto']);
 const DISTINCT_FIELDS = new Set(['dst_port', 'dst_ip', 'src_port']);
@@ -259,7 +261,7 @@ class RuleCompiler {
   }
 
   #numberField(o: Record<string, unknown>, name: string, get: (c: Inspection) => unknown): Pred | undefined {
-    for (const k of ['contains', 'prefix', 'suffix', 'regex', 'nocase', 'decode']) {
+    for (const k of ['contains', 'prefix', 'suffix', 'regex', 'nocase', 'decode', 'dataset']) {
       if (o[k] !== undefined) this.fail(`${k} does not apply to the numeric field ${name}`);
     }
     const nums: ((v: number, c: Inspection) => boolean)[] = [];
@@ -284,16 +286,27 @@ class RuleCompiler {
       decode = true;
     }
     const key = `${name}${decode ? '#url' : ''}`;
-    const value = (c: Inspection): string | undefined => {
-      const v = get(c) as string | undefined;
-      if (v === undefined) return undefined;
+    const value = (c: Inspection, v: string): string => {
       const d = decode ? c.decoded(key, v) : v;
       return nocase ? c.lowered(key, d) : d;
     };
+    // one of a multi-valued field's values (login attempts, recipients) passing is enough; they are not cached
+    const each = (v: string): string => {
+      const d = decode ? percentDecode(v) : v;
+      return nocase ? d.toLowerCase() : d;
+    };
     const { strs, lits, regex } = this.#stringOps(o, nocase);
     const check: Pred | undefined = strs.length === 0 ? undefined : (c) => {
-      const v = value(c);
-      return v !== undefined && strs.every((k) => k(v));
+      const v = get(c) as string | readonly string[] | undefined;
+      if (v === undefined) return false;
+      if (typeof v === 'string') {
+        const x = value(c, v);
+        return strs.every((k) => k(x));
+      }
+      return v.some((item) => {
+        const x = each(item);
+        return strs.every((k) => k(x));
+      });
     };
     return { check, lits, decode, regex };
   }
@@ -315,6 +328,13 @@ class RuleCompiler {
       const set = new Set(o.in.map((x) => norm(this.#str(x, 'in value'))));
       strs.push((v) => set.has(v));
       lits.push([...set]);
+    }
+    if (o.dataset !== undefined) {
+      const name = this.#str(o.dataset, 'dataset');
+      const set = dataset(name);
+      if (!set) this.fail(`unknown dataset "${name}" (built-in: ${DATASET_NAMES.join(', ')})`);
+      const values = nocase ? new Set([...set].map((x) => x.toLowerCase())) : set;
+      strs.push((v) => values.has(v));
     }
     literal('contains', (v, lit) => v.includes(lit));
     literal('prefix', (v, lit) => v.startsWith(lit));

@@ -7,7 +7,8 @@ import type { Parsed } from './extract/facts.ts';
 import { headerValue } from './extract/request-line.ts';
 import { percentDecode } from './percent-decode.ts';
 
-export type FieldValue = string | number | undefined;
+/** A string list is a multi-valued field: a condition holds when it holds for one of the values. */
+export type FieldValue = string | number | readonly string[] | undefined;
 
 export class Inspection {
   readonly input: ClassifyInput;
@@ -65,6 +66,37 @@ function pathOf(uri: string): string {
   return q < 0 ? uri : uri.slice(0, q);
 }
 
+/** What a greeted flow's dialogue gathered (facts[protocol]). */
+const dialogueFact = (c: Inspection, key: string): unknown => c.parsed.dialogue?.facts[key];
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const nonEmpty = (a: readonly string[]): readonly string[] | undefined => (a.length > 0 ? a : undefined);
+
+/** The login attempts of a greeted flow, whatever its protocol (MySQL: the user only). */
+function attemptsOf(c: Inspection): readonly { user: string; password?: string }[] {
+  const a = dialogueFact(c, 'attempts');
+  if (Array.isArray(a)) return a as { user: string; password: string }[];
+  const user = str(dialogueFact(c, 'user'));
+  return user !== undefined ? [{ user }] : [];
+}
+
+function attemptCount(c: Inspection): number | undefined {
+  if (!c.parsed.dialogue) return undefined;
+  const total = num(dialogueFact(c, 'attempts_total'));
+  if (total !== undefined) return total;
+  return dialogueFact(c, 'response') !== undefined ? 1 : attemptsOf(c).length;
+}
+
+const mysqlAttr = (name: string) => (c: Inspection): FieldValue =>
+  c.parsed.dialogue?.protocol === 'mysql' ? str((dialogueFact(c, 'client_attrs') as Record<string, unknown> | undefined)?.[name]) : undefined;
+const fact = (protocol: string, key: string, kind: 'string' | 'number' | 'list') => (c: Inspection): FieldValue => {
+  if (c.parsed.dialogue?.protocol !== protocol) return undefined;
+  const v = dialogueFact(c, key);
+  if (kind === 'list') return Array.isArray(v) ? nonEmpty(v.filter((x): x is string => typeof x === 'string')) : undefined;
+  return kind === 'string' ? str(v) : num(v);
+};
+const KEX = (f: (k: NonNullable<Parsed['kexinit']>) => string) => (c: Inspection): FieldValue => (c.parsed.kexinit ? f(c.parsed.kexinit) : undefined);
+
 /** Field name → resolver. String fields marked raw are substrings of the payload text (usable as prefilters). */
 const FIELDS: Record<string, { kind: 'string' | 'number'; raw?: boolean; get: (c: Inspection) => FieldValue }> = {
   payload: { kind: 'string', raw: true, get: (c) => c.text },
@@ -89,6 +121,30 @@ const FIELDS: Record<string, { kind: 'string' | 'number'; raw?: boolean; get: (c
     get: (c) => (c.parsed.request ? c.parsed.request.headers.reduce((m, [n, v]) => Math.max(m, n.length + 2 + v.length), 0) : undefined),
   },
   'ssh.banner': { kind: 'string', get: (c) => c.parsed.ssh },
+  'ssh.client_version': { kind: 'string', get: (c) => str((c.parsed.facts.ssh as { client_version?: unknown } | undefined)?.client_version) },
+  'ssh.hassh': { kind: 'string', get: KEX((k) => k.hassh) },
+  'ssh.kex_algorithms': { kind: 'string', get: KEX((k) => k.kex) },
+  'ssh.host_key_algorithms': { kind: 'string', get: KEX((k) => k.hostKey) },
+  'ssh.encryption_algorithms': { kind: 'string', get: KEX((k) => k.encC2s) },
+  'ssh.mac_algorithms': { kind: 'string', get: KEX((k) => k.macC2s) },
+  'ssh.compression_algorithms': { kind: 'string', get: KEX((k) => k.compC2s) },
+  'dialogue.protocol': { kind: 'string', get: (c) => c.parsed.dialogue?.protocol },
+  'login.user': { kind: 'string', get: (c) => nonEmpty(attemptsOf(c).map((a) => a.user)) },
+  'login.password': { kind: 'string', get: (c) => nonEmpty(attemptsOf(c).flatMap((a) => (a.password === undefined ? [] : [a.password]))) },
+  'login.credential': { kind: 'string', get: (c) => nonEmpty(attemptsOf(c).flatMap((a) => (a.password === undefined ? [] : [`${a.user}:${a.password}`]))) },
+  'login.attempts': { kind: 'number', get: attemptCount },
+  'telnet.terminal': { kind: 'string', get: fact('telnet', 'terminal', 'string') },
+  'smtp.helo': { kind: 'string', get: fact('smtp', 'helo', 'string') },
+  'smtp.mail_from': { kind: 'string', get: fact('smtp', 'mail_from', 'string') },
+  'smtp.rcpt_to': { kind: 'string', get: fact('smtp', 'rcpt_to', 'list') },
+  'smtp.subject': { kind: 'string', get: fact('smtp', 'subject', 'string') },
+  'smtp.messages': { kind: 'number', get: fact('smtp', 'messages', 'number') },
+  'vnc.client_version': { kind: 'string', get: fact('vnc', 'client_version', 'string') },
+  'vnc.security_type': { kind: 'number', get: fact('vnc', 'security_type', 'number') },
+  'mysql.user': { kind: 'string', get: fact('mysql', 'user', 'string') },
+  'mysql.database': { kind: 'string', get: fact('mysql', 'database', 'string') },
+  'mysql.client_name': { kind: 'string', get: mysqlAttr('_client_name') },
+  'mysql.program_name': { kind: 'string', get: mysqlAttr('program_name') },
   'tls.sni': { kind: 'string', get: (c) => c.parsed.tls?.sni },
   'tls.ja4': { kind: 'string', get: (c) => (c.parsed.facts.tls as { ja4?: string } | undefined)?.ja4 },
   'tls.version': { kind: 'string', get: (c) => (c.parsed.facts.tls as { version?: string } | undefined)?.version },

@@ -1,7 +1,17 @@
 // The classifier's contract: a finished flow in, labels and protocol facts out. Pure and synchronous; the
 // per-source detectors keep bounded state inside the Classifier instance.
 
+import type { GreetProtocol } from '../record/dialogue.ts';
 import type { FlowState, ProtocolFacts, RecordLabel, SynFingerprint } from '../record/flow-record.ts';
+
+/** A greeted flow's dialogue, as the classifier needs it to replay the client's side (dialogue/replay.ts). */
+export interface ClassifyDialogue {
+  readonly protocol: GreetProtocol;
+  /** Bytes of the payload the dialogue read. */
+  readonly clientLen: number;
+  /** The bytes we sent. */
+  readonly server: Uint8Array;
+}
 
 export interface ClassifyInput {
   readonly proto: 'tcp' | 'udp';
@@ -18,6 +28,7 @@ export interface ClassifyInput {
   readonly syn?: SynFingerprint;
   /** Payload bytes of the first data segment or datagram (community rules' `dsize`); default: the payload length. */
   readonly dsize?: number;
+  readonly dialogue?: ClassifyDialogue;
 }
 
 export interface ClassifyResult {

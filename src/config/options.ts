@@ -12,6 +12,7 @@ export type OptionKind =
 
 export type OptionGroup =
   | 'capture'
+  | 'greet'
   | 'output'
   | 'limits'
   | 'archive'
@@ -67,6 +68,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Kernel capture ring (counts in RSS); larger absorbs longer pauses at high packet rates. With GRO/GSO/TSO on, libpcap gives each frame a 128 KiB slot (8MiB: ~127 frames); off, ~1.6 KiB (~5,200).' },
   { flag: 'rules', env: 'SYNBAIT_RULES', kind: 'list', metavar: 'PATH', group: 'capture',
     help: 'Extra rule files or directories (JSON) loaded after the built-in rules; repeatable.' },
+
+  // greetings (server-first protocols)
+  { flag: 'greet', env: 'SYNBAIT_GREET', kind: 'list', default: '23,2323=telnet,2222=ssh', metavar: 'PORTS=PROTOCOL', group: 'greet',
+    help: 'Ports where synbait speaks first, after the handshake: PORT[,PORT...]=PROTOCOL with telnet, ftp, smtp, pop3, imap, vnc, mysql or ssh (ranges as 2323-2330); repeatable; "none" greets nowhere. Every other port stays client-first (docs/greetings.md).' },
+  { flag: 'greet-file', env: 'SYNBAIT_GREET_FILE', kind: 'string', metavar: 'PATH', group: 'greet',
+    help: 'Replace greeting texts (banners, prompts, version strings) with those in this file (format: docs/greetings.md).' },
+  { flag: 'greet-max-attempts', env: 'SYNBAIT_GREET_MAX_ATTEMPTS', kind: 'int', default: '3', metavar: 'N', group: 'greet',
+    help: 'Refused logins (telnet, FTP, POP3, IMAP, SMTP AUTH) before a greeted connection is closed, 1-16.' },
 
   // output
   { flag: 'format', env: 'SYNBAIT_FORMAT', kind: 'enum', values: ['console', 'json'], default: 'console', group: 'output',

@@ -3,11 +3,14 @@
 
 import { ConfigError } from '../errors.ts';
 import { type Cidr, parseCidr } from '../wire/address.ts';
-import { LOG_LEVELS } from './options.ts';
+import type { GreetPortRange } from '../flow/greet-ports.ts';
+import { defaultGreetPorts, parseGreetPorts } from './greet-ports.ts';
+import { LOG_LEVELS, optionByFlag } from './options.ts';
 import { mergePortRanges, portRangeText, type PortRange } from '../wire/port-range.ts';
 import { parsePortList } from './parse-values.ts';
 import { RawReader, type RawSources, type RawValues } from './raw-values.ts';
 import { signatureSettings, type SignatureSettings } from './signature-settings.ts';
+import { MAX_ATTEMPTS_LIMIT } from '../dialogue/dialogue.ts';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -23,6 +26,11 @@ export interface Settings {
   readonly sensorId: string;
   readonly pcapBufferSize: number;
   readonly rulePaths: readonly string[];
+
+  /** Ports that speak first (--greet), and their texts (--greet-file, read at start). */
+  readonly greet: readonly GreetPortRange[];
+  readonly greetFile: string | undefined;
+  readonly greetMaxAttempts: number;
 
   readonly format: 'console' | 'json';
   readonly logLevel: LogLevel;
@@ -72,12 +80,14 @@ export type { RawSources, RawValues } from './raw-values.ts';
 
 export function buildSettings(raw: RawValues, sources: RawSources, env: { hostname: string }): Settings {
   const r = new RawReader(raw, sources);
+  const scope = readScope(r, env);
   const settings: Settings = {
-    ...readScope(r, env),
+    ...scope,
     flowTimeoutMs: r.seconds('flow-timeout', { min: 0.1 }),
     maxPayload: r.bytes('max-payload', { min: 0, max: 16 * 1024 * 1024 }),
     pcapBufferSize: r.bytes('pcap-buffer-size', { min: 1024 * 1024, max: 1024 * 1024 * 1024 }),
     rulePaths: r.list('rules'),
+    ...readGreet(r, scope.sshPorts),
     format: r.oneOf('format'),
     logLevel: r.oneOf('log-level'),
     statsIntervalMs: r.seconds('stats-interval'),
@@ -113,6 +123,16 @@ function readScope(r: RawReader, env: { hostname: string }) {
     r.fail('sensor-id', 'use 1-63 letters, digits, dot, dash or underscore (it names files and S3 keys)', sensorId);
   }
   return { device, networks, excludePorts: mergePortRanges(ports), sshPorts, sensorId };
+}
+
+/** Server-first ports; without --greet the documented default applies ("none" greets nowhere). */
+function readGreet(r: RawReader, sshPorts: readonly PortRange[]) {
+  const given = r.list('greet');
+  return {
+    greet: given.length > 0 ? parseGreetPorts(given, sshPorts, r.culprit('greet')) : defaultGreetPorts(optionByFlag('greet')!.default!.split(','), sshPorts),
+    greetFile: r.optional('greet-file'),
+    greetMaxAttempts: r.int('greet-max-attempts', { min: 1, max: MAX_ATTEMPTS_LIMIT }),
+  };
 }
 
 /** Rate limits and table caps (flood safety). */
@@ -202,6 +222,7 @@ export function redactSettings(s: Settings): Record<string, unknown> {
     networks: s.networks.map((n) => n.text),
     excludePorts: s.excludePorts.map(portRangeText),
     sshPorts: s.sshPorts.map(portRangeText),
+    greet: s.greet.map((r) => `${portRangeText(r)}=${r.protocol}`),
     arpExclude: s.arpExclude.map((n) => n.text),
     slackWebhookUrl: s.slackWebhookUrl ? '[redacted]' : undefined,
     webhookUrl: s.webhookUrl ? '[redacted]' : undefined,

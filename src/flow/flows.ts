@@ -4,6 +4,7 @@
 import type { CapturedFrame } from '../record/captured-frame.ts';
 import type { FinishedFlow } from '../record/finished-flow.ts';
 import type { EndReason, SynFingerprint } from '../record/flow-record.ts';
+import type { Greeting } from './greeting.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { concatChunks, copyBytes } from '../wire/bytes.ts';
 
@@ -90,6 +91,8 @@ export class TcpFlow extends BaseFlow {
   readonly syn: SynFingerprint | undefined;
   /** The client's FIN was answered and the record emitted; the entry stays to absorb retransmissions. */
   closed = false;
+  /** The dialogue of a greeted port (--greet), else undefined. */
+  greeting: Greeting | undefined;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, clientIsn: number, sndNxt: number, windowScaled: boolean, maxPayload: number, syn: SynFingerprint | undefined) {
     super(key, ipVersion, firstMs, keepFrames);
@@ -102,7 +105,7 @@ export class TcpFlow extends BaseFlow {
 
 
   get bufferedBytes(): number {
-    return this.stream.bufferedBytes + this.framesBytes;
+    return this.stream.bufferedBytes + this.framesBytes + (this.greeting?.bufferedBytes ?? 0);
   }
 
   /** The flow as the record pipeline takes it (an `acked` record). */
@@ -122,6 +125,7 @@ export class TcpFlow extends BaseFlow {
       endReason: reason,
       ...(this.syn ? { syn: this.syn } : {}),
       ...(this.frames ? { frames: this.frames } : {}),
+      ...(this.greeting ? { dialogue: this.greeting.finished() } : {}),
     };
   }
 }

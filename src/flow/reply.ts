@@ -57,8 +57,11 @@ export function readClientOptions(buf: Uint8Array, v: FrameView, o: ClientOption
   }
 }
 
+/** What a reply needs of the frame it answers (a FrameView, or a greeted flow's stored header: data-segment.ts). */
+export type ReplyEndpoints = Pick<FrameView, 'linkLen' | 'ipVersion' | 'srcOff' | 'dstOff' | 'srcPort' | 'dstPort'>;
+
 /** Writes Ethernet (+802.1Q) and IP headers of a reply to `v`'s frame; returns the TCP header offset. */
-function writeLinkAndIp(inp: Uint8Array, v: FrameView, out: Uint8Array, tcpLen: number, ipId: number): number {
+export function writeLinkAndIp(inp: Uint8Array, v: ReplyEndpoints, out: Uint8Array, tcpLen: number, ipId: number): number {
   // MACs swapped; the rest of the link header (802.1Q tag, EtherType) copied as is
   for (let k = 0; k < 6; k++) {
     out[k] = inp[6 + k]!;
@@ -108,7 +111,7 @@ function writeLinkAndIp(inp: Uint8Array, v: FrameView, out: Uint8Array, tcpLen: 
   return ip + 40;
 }
 
-function writeTcp(out: Uint8Array, t: number, v: FrameView, seq: number, ack: number, flags: number, window: number, hlen: number): void {
+export function writeTcp(out: Uint8Array, t: number, v: ReplyEndpoints, seq: number, ack: number, flags: number, window: number, hlen: number): void {
   out[t] = v.dstPort >> 8;
   out[t + 1] = v.dstPort & 0xff;
   out[t + 2] = v.srcPort >> 8;
@@ -131,14 +134,14 @@ function writeTcp(out: Uint8Array, t: number, v: FrameView, seq: number, ack: nu
   out[t + 19] = 0;
 }
 
-function writeU32(out: Uint8Array, p: number, x: number): void {
+export function writeU32(out: Uint8Array, p: number, x: number): void {
   out[p] = (x >>> 24) & 0xff;
   out[p + 1] = (x >>> 16) & 0xff;
   out[p + 2] = (x >>> 8) & 0xff;
   out[p + 3] = x & 0xff;
 }
 
-function finishTcp(out: Uint8Array, v: FrameView, t: number, tcpLen: number): void {
+export function finishTcp(out: Uint8Array, v: ReplyEndpoints, t: number, tcpLen: number): void {
   const c = transportChecksum(out, v.linkLen, v.ipVersion, 6, t, tcpLen);
   out[t + 16] = c >> 8;
   out[t + 17] = c & 0xff;

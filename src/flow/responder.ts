@@ -18,6 +18,7 @@ import type { Device } from './device.ts';
 import * as finished from '../record/finished-flow.ts';
 import type { FinishedFlow } from '../record/finished-flow.ts';
 import * as flows from './flows.ts';
+import { Greeter, type GreeterConfig, type SynOffer } from './greeter.ts';
 import * as hsip from './halfsiphash.ts';
 import { PendingSyns } from './pending-syns.ts';
 import * as reply from './reply.ts';
@@ -73,6 +74,8 @@ export interface ResponderConfig {
   readonly emit: (flow: FinishedFlow) => void;
   /** Start time, ms since the epoch (seeds the rate limiters). */
   readonly nowMs: number;
+  /** Server-first ports and what they say (--greet); undefined or no ports: every port is client-first. */
+  readonly greet?: GreeterConfig;
 }
 
 export class Responder {
@@ -92,6 +95,7 @@ export class Responder {
   readonly #tsOffset: number;
   #ipId: number;
   #buffered = 0;
+  readonly #greeter: Greeter | undefined;
 
   constructor(cfg: ResponderConfig) {
     if (cfg.secret.length < SECRET_BYTES) throw new RangeError(`secret must be at least ${SECRET_BYTES} bytes`);
@@ -103,6 +107,12 @@ export class Responder {
     this.#global = new TokenBucket(cfg.synRateGlobal, cfg.synBurstGlobal, cfg.nowMs);
     this.#tsOffset = dv.getUint32(24);
     this.#ipId = dv.getUint16(28);
+    this.#greeter = cfg.greet && !cfg.greet.ports.empty ? this.#createGreeter(cfg.greet) : undefined;
+  }
+
+  /** The greeter of --greet ports (its counters), or undefined. */
+  get greeter(): Greeter | undefined {
+    return this.#greeter;
   }
 
   get pendingSyns(): number {
@@ -150,6 +160,7 @@ export class Responder {
    * callbacks). Returns true when the budget ran out before everything due was done: call again soon.
    */
   tick(nowMs: number, budget = MAX_EXPIRIES_PER_TICK): boolean {
+    if (this.#greeter?.tick(nowMs, budget)) return true;
     const timeout = this.#cfg.flowTimeoutMs;
     const p = this.#pending;
     for (let id = p.oldest(); id !== -1; id = p.oldest()) {
@@ -186,6 +197,7 @@ export class Responder {
     this.#tcp.clear();
     this.#udp.clear();
     this.#buffered = 0;
+    this.#greeter?.clear();
   }
 
   // --- TCP ---------------------------------------------------------------------------------------------------
@@ -230,7 +242,14 @@ export class Responder {
     let clientIsn = (v.seq - 1) >>> 0;
     let syn;
     let synFrames: CapturedFrame[] | undefined;
+    const greet = this.#greeter?.protocolAt(v.dstPort);
+    let offer: SynOffer | undefined;
+    let rttMs = -1;
     if (id !== -1) {
+      if (greet !== undefined) {
+        offer = this.#greeter!.synOffer(this.#pending.synFrame(id));
+        rttMs = nowMs - this.#pending.lastSeen(id);
+      }
       firstMs = this.#pending.firstSeen(id);
       clientIsn = this.#pending.clientIsn(id);
       syn = synFingerprint(this.#pending.synFrame(id), this.#pending.synCount(id));
@@ -255,6 +274,7 @@ export class Responder {
     if (synFrames && nf.frames) for (const fr of synFrames) nf.frames.push(fr);
     this.#tcp.set(key, nf);
     this.counters.flowsAcked++;
+    if (greet !== undefined) this.#greeter!.open(nf, greet, buf, v, offer, rttMs, nowMs);
     this.#onFlowSegment(nf, key, buf, len, v, nowMs);
   }
 
@@ -349,11 +369,16 @@ export class Responder {
       if (s.acceptFin((v.seq + v.payloadLen) >>> 0)) fin = true;
       else reply = true; // FIN beyond a gap: ask for the missing bytes again
     }
+    // a greeted flow answers with data when it has some: that segment acknowledges the client's bytes too
+    if (flow.greeting !== undefined && this.#greeter!.onSegment(flow, v, o, nowMs)) reply = false;
     if (fin) {
-      const n = buildAck(buf, v, o, out, flow.sndNxt, s.rcvNxt, TCP_FIN | TCP_ACK, window, this.#tsNow(nowMs), this.#nextIpId());
-      flow.sndNxt = (flow.sndNxt + 1) >>> 0;
-      if (this.#cfg.device.send(out, n)) c.finsSent++;
-      else c.sendErrors++;
+      // after our own FIN (a dialogue that ended) the client's FIN only needs its ACK
+      const ours = flow.greeting?.finSent !== true;
+      const n = buildAck(buf, v, o, out, flow.sndNxt, s.rcvNxt, ours ? TCP_FIN | TCP_ACK : TCP_ACK, window, this.#tsNow(nowMs), this.#nextIpId());
+      if (ours) flow.sndNxt = (flow.sndNxt + 1) >>> 0;
+      if (!this.#cfg.device.send(out, n)) c.sendErrors++;
+      else if (ours) c.finsSent++;
+      else c.acksSent++;
       flow.keepFrame(nowMs, out, n);
       flow.closed = true;
       this.#finishTcp(flow, 'fin');
@@ -470,6 +495,7 @@ export class Responder {
 
   /** Keeps the running total of buffered bytes; `gone` when the flow left the tables. */
   #account(f: TcpFlow | UdpFlow, gone: boolean): void {
+    if (gone && f instanceof TcpFlow && f.greeting) this.#greeter!.detach(f);
     const now = gone ? 0 : f.bufferedBytes;
     this.#buffered += now - f.accounted;
     f.accounted = now;
@@ -538,12 +564,22 @@ export class Responder {
 
   /** The SYN-ACK's destination: /32 for IPv4, /64 for IPv6. */
   #destHash(buf: Uint8Array, v: FrameView): number {
+    return this.#destHashAt(buf, v.srcOff, v.addrLen);
+  }
+
+  #destHashAt(buf: Uint8Array, o: number, addrLen: 4 | 16): number {
     const w = this.#words;
-    const o = v.srcOff;
     w[0] = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
-    if (v.addrLen === 4) return halfSipHash(this.#k[4]!, this.#k[5]!, w, 1);
+    if (addrLen === 4) return halfSipHash(this.#k[4]!, this.#k[5]!, w, 1);
     w[1] = (buf[o + 4]! << 24) | (buf[o + 5]! << 16) | (buf[o + 6]! << 8) | buf[o + 7]!;
     return halfSipHash(this.#k[4]!, this.#k[5]!, w, 2);
+  }
+
+  #createGreeter(greet: GreeterConfig): Greeter {
+    return new Greeter({
+      ...greet, device: this.#cfg.device, mtu: this.#cfg.mtu, perDest: this.#perDest, global: this.#global,
+      destHash: (b, off, len) => this.#destHashAt(b, off, len), tsNow: (now) => this.#tsNow(now), nextIpId: () => this.#nextIpId(),
+    });
   }
 
   #tsNow(nowMs: number): number {

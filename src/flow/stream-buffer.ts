@@ -27,6 +27,8 @@ export class StreamBuffer {
   overflow = 0;
   /** Payload length of the first data segment offered (Suricata's dsize of the first packet); 0 before one. */
   firstSegmentLen = 0;
+  /** Sees every byte as it becomes in order, stored or not (a greeted flow's dialogue reads the stream here). */
+  tap: ((buf: Uint8Array, off: number, len: number) => void) | undefined;
 
   constructor(initialSeq: number, maxStored: number) {
     this.rcvNxt = initialSeq >>> 0;
@@ -84,6 +86,7 @@ export class StreamBuffer {
 
   #append(buf: Uint8Array, off: number, len: number): void {
     this.rcvNxt = (this.rcvNxt + len) >>> 0;
+    this.tap?.(buf, off, len);
     const room = this.#maxStored - this.#stored;
     const keep = len < room ? len : room;
     if (keep > 0) {

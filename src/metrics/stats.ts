@@ -4,6 +4,7 @@
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { ResponderCounters } from '../flow/counters.ts';
+import type { GreetCounters } from '../flow/greet-counters.ts';
 
 export interface StatsInputs {
   readonly responder: {
@@ -11,6 +12,7 @@ export interface StatsInputs {
     readonly pendingSyns: number;
     readonly openFlows: number;
     readonly bufferedBytes: number;
+    readonly greeter?: { readonly counters: GreetCounters } | undefined;
   };
   readonly pipeline: { readonly recorded: Readonly<Record<'syn' | 'acked' | 'udp', number>>; readonly backlog: number };
   readonly internalErrors: () => number;
@@ -59,6 +61,7 @@ export class StatsLine {
       send_errors: k.sendErrors,
       internal_errors: this.#i.internalErrors(),
       record_backlog: p.backlog,
+      ...(r.greeter ? greeterFields(r.greeter.counters) : {}),
       ...(arp ? { arp_claimed: arp.claimedCount } : {}),
       ...(archive ? {
         archive_buffered_bytes: archive.bufferedBytes,
@@ -71,6 +74,12 @@ export class StatsLine {
   close(): void {
     this.#loopDelay.disable();
   }
+}
+
+function greeterFields(g: GreetCounters): Record<string, number> {
+  let greeted = 0;
+  for (const n of Object.values(g.greeted)) greeted += n;
+  return { greeted, greeting_retransmissions: g.retransmissions };
 }
 
 function memory(): Record<string, number> {

@@ -1,5 +1,6 @@
 // FinishedFlow (responder) + labels and facts (classifier) -> FlowRecord (what sinks write).
 
+import { dialogueRecord } from './dialogue.ts';
 import type { FinishedFlow } from './finished-flow.ts';
 import { formatIp } from '../wire/address.ts';
 import { type FlowRecord, type RecordLabel, type ProtocolFacts, RECORD_SCHEMA_VERSION } from './flow-record.ts';
@@ -40,5 +41,6 @@ export function buildRecord(f: FinishedFlow, ctx: RecordContext): FlowRecord {
     ...(f.syn ? { syn: f.syn } : {}),
     labels: ctx.labels,
     ...(hasFacts ? { facts: ctx.facts } : {}),
+    ...(f.dialogue ? { dialogue: dialogueRecord(f.dialogue) } : {}),
   };
 }

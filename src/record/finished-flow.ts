@@ -2,6 +2,7 @@
 // labelling and record building off the hot path.
 
 import type { CapturedFrame } from './captured-frame.ts';
+import type { FinishedDialogue } from './dialogue.ts';
 import type { EndReason, FlowState, SynFingerprint } from './flow-record.ts';
 import { decodeEthernet } from '../wire/ethernet.ts';
 import { decodeTcp, decodeTcpOptions, describeTcpOptions } from '../wire/tcp.ts';
@@ -25,6 +26,8 @@ export interface FinishedFlow {
   readonly endReason: EndReason;
   readonly syn?: SynFingerprint;
   readonly frames?: readonly CapturedFrame[];
+  /** A greeted flow's dialogue (--greet). */
+  readonly dialogue?: FinishedDialogue;
 }
 
 /** The SYN fingerprint of a stored SYN frame, or undefined if the frame does not decode. */

@@ -1,6 +1,8 @@
 // The FlowRecord: one per connection attempt (TCP) or datagram flow (UDP). Documented in docs/record-schema.md;
 // bump RECORD_SCHEMA_VERSION on any incompatible change and describe it there.
 
+import type { DialogueRecord } from './dialogue.ts';
+
 export const RECORD_SCHEMA_VERSION = 1;
 
 export type FlowState = 'syn' | 'acked' | 'udp';
@@ -123,4 +125,6 @@ export interface FlowRecord {
   readonly syn?: SynFingerprint;
   readonly labels: readonly RecordLabel[];
   readonly facts?: ProtocolFacts;
+  /** A greeted flow (--greet): the server's side of the dialogue and the order of turns. */
+  readonly dialogue?: DialogueRecord;
 }

@@ -7,7 +7,8 @@
 // (warming the windows) but are not counted; partitions skipped by the range are not read at all, so a
 // threshold that needed earlier flows can fire later than it did live, near the start of the range.
 
-import type { ClassifyInput } from '../classify/types.ts';
+import type { ClassifyDialogue, ClassifyInput } from '../classify/types.ts';
+import { isGreetProtocol } from '../record/dialogue.ts';
 import type { SynFingerprint } from '../record/flow-record.ts';
 import { type NotARecord, type RecordView, httpFactsOf, labelsOf } from './record-view.ts';
 
@@ -38,9 +39,18 @@ export function synOf(v: unknown): SynFingerprint | undefined {
   };
 }
 
+/** A greeted flow's dialogue (record field `dialogue`) when it has the documented shape, else undefined. */
+export function dialogueOf(v: unknown): ClassifyDialogue | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const d = v as Record<string, unknown>;
+  if (typeof d.protocol !== 'string' || !isGreetProtocol(d.protocol) || !isNum(d.client_len) || d.client_len < 0 || typeof d.server !== 'string') return undefined;
+  return { protocol: d.protocol, clientLen: d.client_len, server: Buffer.from(d.server, 'base64') };
+}
+
 /** Rebuilds what the sensor gave the classifier live, from a record that passed viewOfRecord(). */
 export function classifyInputOf(record: Record<string, unknown>, view: RecordView): ClassifyInput {
   const syn = synOf(record.syn);
+  const dialogue = dialogueOf(record.dialogue);
   return {
     proto: view.proto,
     state: view.state,
@@ -52,6 +62,7 @@ export function classifyInputOf(record: Record<string, unknown>, view: RecordVie
     payload: Buffer.from(record.payload as string, 'base64'),
     ts_ms: view.tsMs,
     ...(syn ? { syn } : {}),
+    ...(dialogue ? { dialogue } : {}),
   };
 }
 

@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Classifier } from '../classify/types.ts';
 import type { Settings } from '../config/settings.ts';
+import type { GreetingTexts } from '../dialogue/texts.ts';
 import type { Device } from '../flow/device.ts';
+import { GreetPorts } from '../flow/greet-ports.ts';
 import { Responder } from '../flow/responder.ts';
 import type { Logger } from '../logger.ts';
 import { RecordPipeline } from '../pipeline/record-pipeline.ts';
@@ -24,7 +26,7 @@ export interface SensorCore {
   attach(device: Device): void;
 }
 
-export function buildCore(settings: Settings, host: HostView, classifier: Classifier, sinks: readonly Sink[], log: Logger): SensorCore {
+export function buildCore(settings: Settings, host: HostView, classifier: Classifier, sinks: readonly Sink[], log: Logger, greetTexts: GreetingTexts): SensorCore {
   const pipeline = new RecordPipeline({
     sensor: settings.sensorId,
     classifier,
@@ -52,6 +54,7 @@ export function buildCore(settings: Settings, host: HostView, classifier: Classi
     device,
     emit: work.enqueue,
     nowMs: Date.now(),
+    greet: { ports: new GreetPorts(settings.greet), texts: greetTexts, maxAttempts: settings.greetMaxAttempts, seedKey: randomBytes(8) },
   });
   work.expireWith((now, budget) => responder.tick(now, budget));
   return { pipeline, work, responder, device, attach: (d) => { target = d; } };

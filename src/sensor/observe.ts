@@ -9,6 +9,7 @@ import { arpSamples } from '../metrics/arp-metrics.ts';
 import { Liveness } from '../metrics/liveness.ts';
 import { MetricRegistry } from '../metrics/metric-source.ts';
 import { devicePresent, startObservers, type Observers } from '../metrics/observers.ts';
+import { greetSamples } from '../metrics/greet-metrics.ts';
 import { sensorMetrics } from '../metrics/sensor-metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { ArpClaimer } from '../arp/arp-claimer.ts';
@@ -45,6 +46,8 @@ export async function observe(settings: Settings, parts: ObservedParts, log: Log
   }));
   for (const source of [outputs.archive, outputs.uploadJob, outputs.alerts]) if (source) metrics.register(source);
   if (arp) metrics.register(() => arpSamples(arp));
+  const greeter = core.responder.greeter;
+  if (greeter) metrics.register(() => greetSamples(greeter));
   try {
     const observers = await startObservers({
       metricsListen: settings.metricsListen, healthFile: settings.healthFile, metrics, liveness,

@@ -4,6 +4,8 @@
 
 import pkg from '../../package.json' with { type: 'json' };
 import type { Classifier } from '../classify/types.ts';
+import { loadGreetingTexts } from '../config/greeting-file.ts';
+import type { GreetingTexts } from '../dialogue/texts.ts';
 import { redactSettings, type Settings } from '../config/settings.ts';
 import { exitCodeOf } from '../errors.ts';
 import { describeExclusions } from '../scope/exclusions.ts';
@@ -28,14 +30,16 @@ export async function runSensor(settings: Settings): Promise<number> {
   let host: HostView;
   let classifier: Classifier;
   let outputs;
+  let greetTexts: GreetingTexts;
   try {
     host = inspectHost(settings);
     classifier = await loadRules(settings, host, log);
+    greetTexts = await loadGreetingTexts(settings.greetFile);
     outputs = await assembleSinks(settings, output);
   } catch (err) {
     return output.fatal(err, exitCodeOf(err));
   }
-  const core = buildCore(settings, host, classifier, outputs.sinks, log.child({ component: 'pipeline' }));
+  const core = buildCore(settings, host, classifier, outputs.sinks, log.child({ component: 'pipeline' }), greetTexts);
   const arp = startArp(settings, host, core.device, log.child({ component: 'arp' }));
   let capture: SensorCapture;
   try {

@@ -3,7 +3,8 @@
 // the report reader, and so on. Progress goes to stderr.
 //
 //   npm run bench                 everything (about 4 minutes)
-//   npm run bench -- syn memory   only some sections: syn, latency, memory, classify, labels, report
+//   npm run bench -- syn memory   only some sections: syn, greet, latency, memory, classify, labels, report
+//   npm run bench -- greet --smoke  a short run of the greetings variant (checks that it works; no figures)
 //   npm run bench -- --out FILE   write elsewhere than BENCHMARKS.md
 
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isRoot } from '../helpers/netns.ts';
+import { runGreetBench } from './greet-bench.ts';
 import { createBench, firewall, latency, measure, replay, rssBytes, startBenchSensor, withKernelListener, type RateResult } from './syn-flood.ts';
 
 const args = process.argv.slice(2);
@@ -225,6 +227,11 @@ const machine = [
 ].join('\n');
 sections.push(machine);
 if (want('syn')) sections.push(await synSection());
+if (want('greet') && isRoot()) {
+  const g = await runGreetBench(log, args.includes('--smoke'));
+  sections.push(g.markdown);
+  checks.push(...g.checks);
+}
 if (want('latency')) sections.push(await latencySection());
 if (want('memory')) sections.push(await memorySection());
 if (want('classify')) { log('classify'); sections.push(await optionalSection('./classify-bench.ts', 'runClassifyBench')); }

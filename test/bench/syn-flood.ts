@@ -48,7 +48,7 @@ const TICKS = Number(sh('getconf', ['CLK_TCK']).trim()) || 100;
 export interface Bench {
   readonly topo: Topology;
   readonly dir: string;
-  pcapFor(count: number, distinct?: boolean): string;
+  pcapFor(count: number, distinct?: boolean, ports?: readonly number[]): string;
   close(): void;
 }
 
@@ -68,12 +68,12 @@ export function createBench(opts: { offloads?: boolean } = {}): Bench {
   return {
     topo,
     dir,
-    pcapFor(count, distinct = false) {
-      const key = `${count}-${distinct}`;
+    pcapFor(count, distinct = false, ports) {
+      const key = `${count}-${distinct}${ports ? `-${ports.join('_')}` : ''}`;
       let p = cache.get(key);
       if (!p) {
         p = join(dir, `syns-${key}.pcap`);
-        writeSynPcap(p, { count, dstIp: topo.sensorIp4, dstMac: topo.sensorMac, srcMac: topo.clientMac, excludePorts: [22], distinctSources: distinct, seed: 42 });
+        writeSynPcap(p, { count, dstIp: topo.sensorIp4, dstMac: topo.sensorMac, srcMac: topo.clientMac, excludePorts: [22], distinctSources: distinct, seed: 42, ...(ports ? { ports } : {}) });
         cache.set(key, p);
       }
       return p;
@@ -127,8 +127,8 @@ export function replay(b: Bench, pcap: string, pps: number): { actualPps: number
 }
 
 /** One measurement: replay `count` SYNs at `pps` and count what left the sensor side. */
-export async function measure(b: Bench, mode: 'sensor' | 'kernel', pps: number, count: number, pid?: number): Promise<RateResult> {
-  const pcap = b.pcapFor(count);
+export async function measure(b: Bench, mode: 'sensor' | 'kernel', pps: number, count: number, pid?: number, ports?: readonly number[]): Promise<RateResult> {
+  const pcap = b.pcapFor(count, false, ports);
   const before = ifaceCounters(b.topo.sensorNs, b.topo.sensorIf);
   const cpu0 = pid ? cpuTicks(pid) : 0;
   const t0 = process.hrtime.bigint();

@@ -17,6 +17,8 @@ export interface SynPcapSpec {
   readonly excludePorts?: readonly number[];
   /** Every source distinct (true) or drawn at random. */
   readonly distinctSources?: boolean;
+  /** Destination ports drawn from this list instead of 1-65535 (e.g. the greeted ports). */
+  readonly ports?: readonly number[];
   readonly seed?: number;
 }
 
@@ -61,8 +63,8 @@ export function writeSynPcap(path: string, spec: SynPcapSpec): void {
   for (let i = 0; i < spec.count; i++) {
     const s = spec.distinctSources ? sourceAddress((i * 7919) % 0x70000000) : sourceAddress(next());
     src[0] = s >>> 24; src[1] = (s >>> 16) & 0xff; src[2] = (s >>> 8) & 0xff; src[3] = s & 0xff;
-    let dport = (next() % 65535) + 1;
-    while (excluded.has(dport)) dport = (dport % 65535) + 1;
+    let dport = spec.ports ? spec.ports[next() % spec.ports.length]! : (next() % 65535) + 1;
+    while (!spec.ports && excluded.has(dport)) dport = (dport % 65535) + 1;
     const sport = (next() % 64512) + 1024;
     // two thirds look like Linux clients, one third like nmap/masscan probes
     const opts = i % 3 === 2 ? NMAP_OPTS : LINUX_OPTS;

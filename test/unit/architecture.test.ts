@@ -30,7 +30,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   'errors.ts': 0, 'logger.ts': 0,
   wire: 1,
   record: 2,
-  flow: 3, arp: 3,
+  flow: 3, arp: 3, dialogue: 3,
   classify: 4,
   pipeline: 5,
   // adapters: they may use one another, never the sensor's composition
@@ -38,7 +38,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   sensor: 7,
   'main.ts': 8,
 };
-const CORE = new Set(['wire', 'record', 'flow', 'arp', 'classify', 'pipeline']);
+const CORE = new Set(['wire', 'record', 'flow', 'arp', 'dialogue', 'classify', 'pipeline']);
 const unitOf = (file: string) => file.split('/')[0]!;
 const resolveSrc = (from: string, spec: string): string | undefined => {
   if (!spec.startsWith('.')) return undefined;
@@ -64,7 +64,7 @@ test('no folder imports a higher layer (the record -> flow back-arrow cannot ret
 
 const IO = [/^cap$/, /^node:fs/, /^fs$/, /^node:net$/, /^node:dgram$/, /^node:http/, /^@aws-sdk\//, /^pino/, /^node-cron$/, /^node:child_process$/, /^node:worker_threads$/];
 
-test('the core (wire, record, flow, arp, classify, pipeline) imports no I/O module', () => {
+test('the core (wire, record, flow, arp, dialogue, classify, pipeline) imports no I/O module', () => {
   const core = all.filter((f) => CORE.has(unitOf(f.file)));
   assert.ok(core.length > 20);
   for (const f of core) for (const i of f.imports) assert.ok(!IO.some((re) => re.test(i)), `${f.file} imports ${i}`);

@@ -1,7 +1,9 @@
 // Picks the extractor(s) that apply to a payload and turns their results into record facts. Each extractor is a
 // pure, bounds-checked parser; this function never throws (fuzzed in test/unit/classify/extract-fuzz.test.ts).
 
+import { replayDialogue } from '../../dialogue/replay.ts';
 import type { ProtocolFacts } from '../../record/flow-record.ts';
+import type { ClassifyDialogue } from '../types.ts';
 import { printable } from './bytes.ts';
 import { parseDnsQuery, type DnsQuery } from './dns.ts';
 import { parseNtp, type NtpPacket } from './ntp.ts';
@@ -11,6 +13,7 @@ import { headerValue, parseTextRequest, type TextRequest } from './request-line.
 import { parseRpcCall, type RpcCall } from './rpc.ts';
 import { parseSmbNegotiate, type SmbNegotiate } from './smb.ts';
 import { parseSshBanner } from './ssh.ts';
+import { parseClientKexinit, softwareVersion, type SshKexinit } from './ssh-kexinit.ts';
 import { helloVersion, ja4, looksLikeTls, parseClientHello, tlsVersionName, type ClientHello } from './tls.ts';
 
 /** Everything the extractors found, for rule fields; `facts` is the part that goes into the record. */
@@ -26,13 +29,18 @@ export interface Parsed {
   readonly rpc: RpcCall | null;
   /** njRAT framing (rule fields only: not a record fact). */
   readonly njrat: NjratMessage | null;
+  readonly kexinit: SshKexinit | null;
+  /** A greeted flow's protocol and what its dialogue gathered (the record's facts[protocol]). */
+  readonly dialogue: { readonly protocol: string; readonly facts: Readonly<Record<string, unknown>> } | null;
 }
 
 export interface ExtractInput {
   readonly proto: 'tcp' | 'udp';
   readonly dst_port: number;
-  /** The whole captured payload, when known: tells whether the inspected bytes were cut. */
+  /** The whole captured payload, when known: tells whether the inspected bytes were cut, and a dialogue replays
+   *  all it read, not only the inspected bytes. */
   readonly payload?: Uint8Array;
+  readonly dialogue?: ClassifyDialogue;
 }
 
 const DNS_PORTS = new Set([53, 5353, 5355]);
@@ -49,8 +57,10 @@ export function extractFacts(input: ExtractInput, bytes: Uint8Array, text: strin
   let ntp: NtpPacket | null = null;
   let rpc: RpcCall | null = null;
   let njrat: NjratMessage | null = null;
+  let kexinit: SshKexinit | null = null;
   const facts: Record<string, unknown> = {};
-  if (bytes.length === 0) return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc, njrat };
+  const dialogue = dialogueFacts(input, facts);
+  if (bytes.length === 0) return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc, njrat, kexinit, dialogue };
 
   if (tcp && looksLikeTls(bytes)) {
     facts.app = 'tls';
@@ -65,7 +75,8 @@ export function extractFacts(input: ExtractInput, bytes: Uint8Array, text: strin
     }
   } else if ((ssh = parseSshBanner(text)) !== undefined) {
     facts.app = 'ssh';
-    facts.ssh = { banner: ssh };
+    kexinit = parseClientKexinit(bytes);
+    facts.ssh = { ...sshFacts(ssh, kexinit), ...(facts.ssh as object | undefined) };
   } else if ((request = parseTextRequest(text)) !== null) {
     const ua = headerValue(request, 'user-agent');
     const proto = request.protocol;
@@ -107,5 +118,28 @@ export function extractFacts(input: ExtractInput, bytes: Uint8Array, text: strin
     facts.app = 'rpc';
     facts.rpc = { program: rpc.program, version: rpc.version, procedure: rpc.procedure, fragments: rpc.fragments };
   }
-  return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc, njrat };
+  if (dialogue) facts.app = dialogue.protocol;
+  return { facts, request, tls, ssh, smb, rdp, dns, ntp, rpc, njrat, kexinit, dialogue };
+}
+
+function sshFacts(banner: string, k: SshKexinit | null): Record<string, unknown> {
+  const version = softwareVersion(banner);
+  return {
+    banner,
+    ...(version !== undefined ? { client_version: version } : {}),
+    ...(k ? {
+      hassh: k.hassh, hassh_algorithms: k.hasshAlgorithms, kex_algorithms: k.kex, host_key_algorithms: k.hostKey,
+      encryption_algorithms: k.encC2s, mac_algorithms: k.macC2s, compression_algorithms: k.compC2s,
+    } : {}),
+  };
+}
+
+/** A greeted flow: its dialogue replayed over what it read, the result in facts[protocol]. */
+function dialogueFacts(input: ExtractInput, facts: Record<string, unknown>): Parsed['dialogue'] {
+  const d = input.dialogue;
+  if (!d) return null;
+  const client = (input.payload ?? new Uint8Array(0)).subarray(0, d.clientLen);
+  const got = replayDialogue(d.protocol, client, d.server);
+  if (Object.keys(got).length > 0) facts[d.protocol] = got;
+  return { protocol: d.protocol, facts: got };
 }

@@ -7,7 +7,7 @@ import { createClassifier } from '../../../src/classify/index.ts';
 import { loadIndex, payloadInput, synInput, type Sample } from './samples.ts';
 
 const classifier = createClassifier();
-const all: { kind: 'captured' | 'constructed' | 'syn'; s: Sample }[] = (['captured', 'constructed', 'syn'] as const).flatMap((kind) =>
+const all: { kind: 'captured' | 'constructed' | 'syn' | 'greeted'; s: Sample }[] = (['captured', 'constructed', 'syn', 'greeted'] as const).flatMap((kind) =>
   loadIndex(kind).map((s) => ({ kind, s })),
 );
 

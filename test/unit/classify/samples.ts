@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SynFingerprint } from '../../../src/record/flow-record.ts';
 import type { ClassifyInput } from '../../../src/classify/index.ts';
+import type { GreetProtocol } from '../../../src/record/dialogue.ts';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../../fixtures/samples/', import.meta.url));
 
@@ -17,9 +18,11 @@ export interface Sample {
   /** Benign samples: identification tags (severity info) that may fire, e.g. the curl client tag. */
   readonly allowed?: readonly string[];
   readonly source: string;
+  /** The client side of a greeted session (greeted/): classified as the dialogue of this protocol. */
+  readonly greet?: GreetProtocol;
 }
 
-export function loadIndex(name: 'captured' | 'constructed' | 'syn'): Sample[] {
+export function loadIndex(name: 'captured' | 'constructed' | 'syn' | 'greeted'): Sample[] {
   return JSON.parse(readFileSync(`${SAMPLES_DIR}${name}/index.json`, 'utf8')) as Sample[];
 }
 
@@ -34,7 +37,9 @@ export function payloadInput(s: Sample, overrides: Partial<ClassifyInput> = {}):
   seq++;
   return {
     proto, state: proto === 'tcp' ? 'acked' : 'udp', ip_version: 4, src_ip: `198.51.100.${seq % 250}`, src_port: 40000 + (seq % 20000),
-    dst_ip: '203.0.113.7', dst_port: s.dst_port ?? 80, payload: sampleBytes(s), ts_ms: 1_700_000_000_000 + seq * 1000, ...overrides,
+    dst_ip: '203.0.113.7', dst_port: s.dst_port ?? 80, payload: sampleBytes(s), ts_ms: 1_700_000_000_000 + seq * 1000,
+    ...(s.greet ? { dialogue: { protocol: s.greet, clientLen: sampleBytes(s).length, server: new Uint8Array(0) } } : {}),
+    ...overrides,
   };
 }
 

@@ -8,24 +8,11 @@ import type { FinishedFlow } from '../../../src/record/finished-flow.ts';
 import { parseCidr, formatIp } from '../../../src/wire/address.ts';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../../src/wire/tcp.ts';
 import { REASON_INDEX } from '../../../src/wire/decode-result.ts';
+import { FakeDevice } from '../../helpers/fake-device.ts';
 import { CLIENT_MAC, SENSOR_MAC, decodeReply, LINUX_SYN_OPTIONS, tcpFrame, udpFrame, type TcpSpec } from '../../helpers/frames.ts';
 
 const T0 = 1_800_000_000_000;
 
-class FakeDevice {
-  sent: Buffer[] = [];
-  fail = false;
-  send(frame: Uint8Array, length: number): boolean {
-    if (this.fail) return false;
-    this.sent.push(Buffer.from(frame.subarray(0, length)));
-    return true;
-  }
-  take(): Buffer[] {
-    const s = this.sent;
-    this.sent = [];
-    return s;
-  }
-}
 
 function setup(over: Partial<ResponderConfig> = {}) {
   const device = new FakeDevice();
