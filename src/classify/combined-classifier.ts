@@ -5,6 +5,9 @@
 
 import type { RuleClassifier } from './compile-rules.ts';
 import type { SignatureSet } from './suricata/index.ts';
+import { appProtoOf } from './suricata/record-views.ts';
+import type { AppProto } from './suricata/signature.ts';
+import type { RecordLabel } from '../record/flow-record.ts';
 import type { Classifier, ClassifyInput, ClassifyResult } from './types.ts';
 
 export class CombinedClassifier implements Classifier {
@@ -38,7 +41,32 @@ export class CombinedClassifier implements Classifier {
     const signatures = this.#signatures;
     const own = this.#rules.analyze(input);
     if (!signatures) return { labels: own.labels, facts: own.facts };
-    const community = signatures.match({ ...input, parsed: own.parsed });
+    const community = input.messages?.length ? matchByMessage(signatures, input, appProtoOf(own.parsed)) : signatures.match({ ...input, parsed: own.parsed });
     return { labels: community.length === 0 ? own.labels : [...own.labels, ...community], facts: own.facts };
   }
+}
+
+/**
+ * Each client message as its own buffer (its own parse, its own dsize); a signature that matches several
+ * messages labels the record once.
+ */
+function matchByMessage(signatures: SignatureSet, input: ClassifyInput, app: AppProto | undefined): RecordLabel[] {
+  const { payload, messages = [] } = input;
+  const out: RecordLabel[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i <= messages.length; i++) {
+    const start = i === 0 ? 0 : messages[i - 1]!.offset;
+    const end = i === messages.length ? payload.length : messages[i]!.offset;
+    if (start >= end) continue;
+    const dsize = i === 0 ? input.dsize : messages[i - 1]!.dsize;
+    const { messages: _all, dsize: _first, ...rest } = input;
+    const message = { ...rest, payload: payload.subarray(start, end), ...(dsize === undefined ? {} : { dsize }), ...(i > 0 && app ? { app } : {}) };
+    for (const l of signatures.match(message)) {
+      const key = JSON.stringify(l);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(l);
+    }
+  }
+  return out;
 }

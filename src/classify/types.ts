@@ -2,6 +2,7 @@
 // per-source detectors keep bounded state inside the Classifier instance.
 
 import type { GreetProtocol } from '../record/dialogue.ts';
+import type { ClientMessage } from '../record/finished-flow.ts';
 import type { FlowState, ProtocolFacts, RecordLabel, SynFingerprint } from '../record/flow-record.ts';
 
 /** A greeted flow's dialogue, as the classifier needs it to replay the client's side (dialogue/replay.ts). */
@@ -29,6 +30,12 @@ export interface ClassifyInput {
   /** Payload bytes of the first data segment or datagram (community rules' `dsize`); default: the payload length. */
   readonly dsize?: number;
   readonly dialogue?: ClassifyDialogue;
+  /**
+   * Where the client's later messages start (it spoke again after the server did; `synbait label` knows, the
+   * sensor's records hold one message). Community rules inspect each message as its own buffer, as Suricata
+   * inspects raw stream data chunk by chunk and HTTP request by request.
+   */
+  readonly messages?: readonly ClientMessage[];
 }
 
 export interface ClassifyResult {

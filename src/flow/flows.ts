@@ -2,7 +2,7 @@
 // datagram to a monitored port (UDP); capped in number and bytes by the responder.
 
 import type { CapturedFrame } from '../record/captured-frame.ts';
-import type { FinishedFlow } from '../record/finished-flow.ts';
+import type { ClientMessage, FinishedFlow } from '../record/finished-flow.ts';
 import type { EndReason, SynFingerprint } from '../record/flow-record.ts';
 import type { Greeting } from './greeting.ts';
 import { StreamBuffer } from './stream-buffer.ts';
@@ -81,6 +81,9 @@ abstract class BaseFlow {
   }
 }
 
+/** Client messages kept per flow at most (a long session's later messages are inspected as part of the last). */
+const MAX_MESSAGES = 64;
+
 export class TcpFlow extends BaseFlow {
   readonly stream: StreamBuffer;
   /** Our next sequence number (cookie + 1, + 1 after our FIN). */
@@ -93,6 +96,8 @@ export class TcpFlow extends BaseFlow {
   closed = false;
   /** The dialogue of a greeted port (--greet), else undefined. */
   greeting: Greeting | undefined;
+  /** Client messages after the first (data after the server spoke): stream offset and first segment's length. */
+  #messages: ClientMessage[] | undefined;
 
   constructor(key: Uint8Array, ipVersion: 4 | 6, firstMs: number, keepFrames: boolean, clientIsn: number, sndNxt: number, windowScaled: boolean, maxPayload: number, syn: SynFingerprint | undefined) {
     super(key, ipVersion, firstMs, keepFrames);
@@ -103,6 +108,17 @@ export class TcpFlow extends BaseFlow {
     this.syn = syn;
   }
 
+
+  /**
+   * The client resumed sending after the server spoke, with a segment at `seq` of `len` bytes: a new message
+   * starts there (community rules inspect each one as Suricata inspects each stream chunk).
+   */
+  markMessage(seq: number, len: number): void {
+    const offset = (seq - this.clientIsn - 1) >>> 0;
+    if (offset === 0 || offset >= this.stream.limit) return;
+    const m = (this.#messages ??= []);
+    if (m.length < MAX_MESSAGES && (m.length === 0 || m[m.length - 1]!.offset < offset)) m.push({ offset, dsize: len });
+  }
 
   get bufferedBytes(): number {
     return this.stream.bufferedBytes + this.framesBytes + (this.greeting?.bufferedBytes ?? 0);
@@ -120,6 +136,7 @@ export class TcpFlow extends BaseFlow {
       payload: this.stream.payload(),
       truncated: this.stream.truncated,
       firstDataLen: this.stream.firstSegmentLen,
+      ...(this.#messages ? { messages: this.#messages } : {}),
       packets: this.packets + (this.syn?.syn_count ?? 0),
       segments: this.segments,
       endReason: reason,

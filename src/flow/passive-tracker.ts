@@ -59,6 +59,8 @@ interface Conn {
   synCount: number;
   clientIsn: number | undefined;
   packets: number;
+  /** The server sent data since the client's last data: the client's next data starts a new message. */
+  serverSpoke: boolean;
 }
 
 export class PassiveTracker {
@@ -126,7 +128,7 @@ export class PassiveTracker {
     const tuple = clientSends
       ? tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort)
       : tupleKey(buf, v.dstOff, v.srcOff, v.addrLen, v.dstPort, v.srcPort);
-    conn = { key: tuple, ipVersion: v.ipVersion, flow: undefined, reply: undefined, serverIsn: undefined, firstMs: tsMs, lastMs: tsMs, synFrame: undefined, synCount: 0, clientIsn: undefined, packets: 0 };
+    conn = { key: tuple, ipVersion: v.ipVersion, flow: undefined, reply: undefined, serverIsn: undefined, firstMs: tsMs, lastMs: tsMs, synFrame: undefined, synCount: 0, clientIsn: undefined, packets: 0, serverSpoke: false };
     this.#makeRoom();
     if (clientSends) {
       this.#tcp.set(fwd, conn);
@@ -164,6 +166,10 @@ export class PassiveTracker {
     flow.packets++;
     if (v.payloadLen > 0) {
       flow.segments++;
+      if (conn.serverSpoke) {
+        flow.markMessage(seq, v.payloadLen);
+        conn.serverSpoke = false;
+      }
       flow.stream.add(seq, buf, v.payloadOff, v.payloadLen);
     }
     return flow;
@@ -174,6 +180,7 @@ export class PassiveTracker {
     conn.lastMs = tsMs;
     this.counters.serverPackets++;
     if ((v.flags & TCP_SYN) !== 0) conn.serverIsn ??= v.seq;
+    if (v.payloadLen > 0) conn.serverSpoke = true;
     if (this.#cfg.serverStreams && v.payloadLen > 0) {
       const seq = (v.flags & TCP_SYN) !== 0 ? (v.seq + 1) >>> 0 : v.seq;
       conn.reply ??= new TcpFlow(tupleKey(buf, v.srcOff, v.dstOff, v.addrLen, v.srcPort, v.dstPort), conn.ipVersion, tsMs, false, conn.serverIsn ?? ((seq - 1) >>> 0), 0, false, this.#cfg.maxPayload, undefined);

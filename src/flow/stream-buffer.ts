@@ -40,6 +40,11 @@ export class StreamBuffer {
     return this.#stored + this.#heldBytes;
   }
 
+  /** The stored byte limit. */
+  get limit(): number {
+    return this.#maxStored;
+  }
+
   get storedBytes(): number {
     return this.#stored;
   }

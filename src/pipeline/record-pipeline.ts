@@ -111,6 +111,7 @@ export class RecordPipeline {
         ts_ms: f.firstMs,
         ...(f.syn ? { syn: f.syn } : {}),
         ...(f.firstDataLen ? { dsize: f.firstDataLen } : {}),
+        ...(f.messages ? { messages: f.messages } : {}),
         ...(f.dialogue ? { dialogue: { protocol: f.dialogue.protocol, clientLen: f.dialogue.clientLen, server: f.dialogue.server } } : {}),
       });
       labels = r.labels;

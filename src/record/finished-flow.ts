@@ -7,6 +7,12 @@ import type { EndReason, FlowState, SynFingerprint } from './flow-record.ts';
 import { decodeEthernet } from '../wire/ethernet.ts';
 import { decodeTcp, decodeTcpOptions, describeTcpOptions } from '../wire/tcp.ts';
 
+/** A client message after the first: its offset in the payload and its first segment's length (its dsize). */
+export interface ClientMessage {
+  readonly offset: number;
+  readonly dsize: number;
+}
+
 export interface FinishedFlow {
   readonly proto: 'tcp' | 'udp';
   readonly ipVersion: 4 | 6;
@@ -21,6 +27,8 @@ export interface FinishedFlow {
   readonly truncated: boolean;
   /** Payload bytes of the first data segment or datagram (0: none); what Suricata's `dsize` tests. */
   readonly firstDataLen?: number;
+  /** Where the client's later messages start in `payload` (it resumed after the server spoke); passive capture only. */
+  readonly messages?: readonly ClientMessage[];
   readonly packets: number;
   readonly segments: number;
   readonly endReason: EndReason;

@@ -20,6 +20,14 @@ export interface SignatureInput extends ClassifyInput {
   readonly parsed?: Parsed;
   /** Payload bytes of the first data packet (dsize); default: the inspected payload length. */
   readonly dsize?: number;
+  /** The flow's application protocol when this input is one of its later messages (decided on the first). */
+  readonly app?: AppProto;
+}
+
+/** The application protocol a parse shows (what `alert http` ... selects on). */
+export function appProtoOf(p: Parsed): AppProto | undefined {
+  const proto = p.request?.protocol;
+  return proto?.startsWith('HTTP/') ? 'http' : proto?.startsWith('SIP/') ? 'sip' : p.tls ? 'tls' : p.dns ? 'dns' : p.ssh !== undefined ? 'ssh' : undefined;
 }
 
 const unescapeDns = (q: string) => (q === '.' ? '' : q.replace(/\\(\d{3})/g, (_, d: string) => String.fromCharCode(Number(d))));
@@ -40,9 +48,7 @@ export class RecordViews {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     this.payload = new InspectBuffer(text);
     this.parsed = input.parsed ?? extractFacts(input, bytes, text);
-    const p = this.parsed;
-    const proto = p.request?.protocol;
-    this.app = proto?.startsWith('HTTP/') ? 'http' : proto?.startsWith('SIP/') ? 'sip' : p.tls ? 'tls' : p.dns ? 'dns' : p.ssh !== undefined ? 'ssh' : undefined;
+    this.app = input.app ?? appProtoOf(this.parsed);
   }
 
   get srcIp(): Uint8Array | null {
@@ -71,7 +77,7 @@ export class RecordViews {
 
   #text(name: BufferName): string | undefined {
     const p = this.parsed;
-    if (name.startsWith('http.')) return this.app === 'http' ? this.#http(name) : undefined;
+    if (name.startsWith('http.')) return this.app === 'http' && p.request ? this.#http(name) : undefined;
     switch (name) {
       case 'dns.query': return p.dns ? unescapeDns(p.dns.qname) : undefined;
       case 'tls.sni': return p.tls?.sni;

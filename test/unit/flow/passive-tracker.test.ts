@@ -54,6 +54,25 @@ test('a full conversation: the client\'s bytes in order, server data never recor
   assert.equal(f.firstMs, T0);
   assert.equal(f.syn?.options, 'mss:1460,sok,ts,nop,ws:7');
   assert.equal(s.t.counters.serverPackets, 2);
+  assert.equal(f.messages, undefined, 'one client message: the server spoke only after it');
+});
+
+test('the client speaking again after the server: each later message starts where it resumed, with its dsize', () => {
+  const s = setup();
+  s.feed(tcpFrame({ ...CLIENT, seq: 1000, flags: TCP_SYN, options: LINUX_SYN_OPTIONS(5) }));
+  s.feed(tcpFrame({ ...SERVER, seq: 5000, ack: 1001, flags: TCP_SYN | TCP_ACK }));
+  s.feed(tcpFrame({ ...CLIENT, seq: 1001, ack: 5001, flags: TCP_ACK | TCP_PSH, payload: 'USER a\r\n' }));
+  s.feed(tcpFrame({ ...CLIENT, seq: 1009, ack: 5001, flags: TCP_ACK | TCP_PSH, payload: 'X' })); // same message
+  s.feed(tcpFrame({ ...SERVER, seq: 5001, ack: 1010, flags: TCP_ACK | TCP_PSH, payload: '331 ok\r\n' }));
+  s.feed(tcpFrame({ ...SERVER, seq: 5009, ack: 1010, flags: TCP_ACK }));
+  s.feed(tcpFrame({ ...CLIENT, seq: 1010, ack: 5009, flags: TCP_ACK | TCP_PSH, payload: 'PASS b\r\n' }));
+  s.feed(tcpFrame({ ...CLIENT, seq: 1018, ack: 5009, flags: TCP_ACK | TCP_PSH, payload: 'QUIT\r\n' }));
+  s.feed(tcpFrame({ ...SERVER, seq: 5009, ack: 1024, flags: TCP_ACK | TCP_PSH, payload: '221\r\n' }));
+  s.feed(tcpFrame({ ...CLIENT, seq: 1024, ack: 5014, flags: TCP_FIN | TCP_ACK }));
+  const f = s.flows[0]!;
+  assert.equal(text(f), 'USER a\r\nXPASS b\r\nQUIT\r\n');
+  assert.deepEqual(f.messages, [{ offset: 9, dsize: 8 }]);
+  assert.equal(f.firstDataLen, 8);
 });
 
 test('a SYN the server refused: a syn record ended by server_rst; retransmitted SYNs are counted', () => {

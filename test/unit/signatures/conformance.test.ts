@@ -31,6 +31,26 @@ function conversation(request: string, response = ''): Buffer[] {
   return out;
 }
 
+/** Client and server taking turns: each client message after the first starts once the server has spoken. */
+function turns(...messages: string[]): Buffer[] {
+  const out = [
+    tcpFrame({ ...C, seq: 100, flags: TCP_SYN, options: LINUX_SYN_OPTIONS(1) }),
+    tcpFrame({ ...S, seq: 900, ack: 101, flags: TCP_SYN | TCP_ACK }),
+    tcpFrame({ ...C, seq: 101, ack: 901, flags: TCP_ACK }),
+  ];
+  let c = 101;
+  let sv = 901;
+  messages.forEach((m, i) => {
+    const client = i % 2 === 0;
+    const p = Buffer.from(m, 'latin1');
+    out.push(client ? tcpFrame({ ...C, seq: c, ack: sv, flags: TCP_ACK | TCP_PSH, payload: p }) : tcpFrame({ ...S, seq: sv, ack: c, flags: TCP_ACK | TCP_PSH, payload: p }));
+    if (client) c += p.length;
+    else sv += p.length;
+  });
+  out.push(tcpFrame({ ...C, seq: c, ack: sv, flags: TCP_FIN | TCP_ACK }));
+  return out;
+}
+
 const alert = (sid: number, count: number) => `  - filter:\n      count: ${count}\n      match:\n        event_type: alert\n        alert.signature_id: ${sid}\n`;
 function writeCase(name: string, rules: string, frames: Buffer[], checks: string, extra = ''): void {
   const dir = join(root, 'tests', name);
@@ -64,19 +84,33 @@ writeCase('own-dns-query',
 writeCase('own-byte-test-pcre',
   'alert tcp any any -> any any (msg:"bt"; content:"LEN"; byte_test:4,>,1000,0,relative,string,dec; pcre:"/^\\d{4}Z/R"; sid:50;)',
   conversation('LEN2048Z rest'), alert(50, 1));
+// each client message is inspected as its own buffer (Suricata inspects raw stream data chunk by chunk, HTTP request by
+// request): a depth-anchored content at the start of a later message, a later keep-alive request's URI, and a later
+// message of an SSH session (the application protocol stays the one its first message showed)
+const SMB2 = '\x00\x00\x00\x40\xfeSMB' + '\x00'.repeat(60);
+writeCase('own-later-messages',
+  'alert tcp any any -> any 80 (msg:"anchored"; content:"|fe|SMB"; depth:8; sid:80;)\n' +
+  'alert http any any -> any 80 (msg:"second uri"; http.uri; content:"/second"; startswith; sid:81;)\n' +
+  'alert tcp any any -> any 80 (msg:"across messages"; content:"first"; content:"|fe|SMB"; distance:0; sid:82;)',
+  turns(GET('/first'), 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', GET('/second'), 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', SMB2),
+  alert(80, 1) + alert(81, 1) + alert(82, 0));
+writeCase('own-ssh-later-message',
+  'alert ssh any any -> any 80 (msg:"kex in ssh"; content:"|15 00 00 00 00|"; sid:90;)',
+  turns('SSH-2.0-OpenSSH_9.2p1\r\n', 'SSH-2.0-OpenSSH_9.2p1\r\n', '\x00\x00\x00\x0c\x0a\x15\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'),
+  alert(90, 1));
 // what a sensor never sees: the server's bytes (not applicable), and an argument that changes detection
 writeCase('own-server-data', 'alert tcp any any -> any any (msg:"resp"; content:"200 OK"; sid:60;)', conversation(GET('/'), 'HTTP/1.1 200 OK\r\n\r\n'), alert(60, 1));
 writeCase('own-odd-argument', 'alert tcp any any -> any any (content:"GET"; sid:70;)', conversation(GET('/')), alert(70, 1), '');
 writeFileSync(join(root, 'tests', 'own-odd-argument', 'test.yaml'), `args:\n  - --set detect.profile=custom\n\nchecks:\n${alert(70, 1)}`);
 
-test('our own cases in suricata-verify format: every applicable one agrees; server data and odd arguments are not applicable', async () => {
+test('our own cases in suricata-verify format: every applicable one agrees (later client messages each inspected); server data and odd arguments are not applicable', async () => {
   const r = await runConformance(root, labelPcap);
   const by = new Map(r.outcomes.map((o) => [o.name, o]));
-  for (const name of ['own-distance-within', 'own-http-uri-normalised', 'own-negated-relative', 'own-flowbits-one-payload', 'own-dns-query', 'own-byte-test-pcre']) {
+  for (const name of ['own-distance-within', 'own-http-uri-normalised', 'own-negated-relative', 'own-flowbits-one-payload', 'own-dns-query', 'own-byte-test-pcre', 'own-later-messages', 'own-ssh-later-message']) {
     assert.equal(by.get(name)?.status, 'agreed', `${name}: ${JSON.stringify(by.get(name))}`);
   }
   assert.deepEqual([by.get('own-server-data')?.status, by.get('own-server-data')?.reason], ['not applicable', 'alerts on server data']);
   assert.match(by.get('own-odd-argument')?.reason ?? '', /^argument --set detect/);
-  assert.equal(r.applicable, 6);
-  assert.equal(r.agreed, 6);
+  assert.equal(r.applicable, 8);
+  assert.equal(r.agreed, 8);
 });
