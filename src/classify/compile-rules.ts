@@ -39,6 +39,8 @@ export interface CompiledRule {
   readonly test: Pred;
   readonly threshold: (ThresholdSpec & { readonly by: readonly string[]; readonly distinctField?: string }) | null;
   readonly usesRegex: boolean;
+  /** Its match can only hold on a non-empty payload: not run for SYN-only and empty records. */
+  readonly needsPayload: boolean;
 }
 
 /** What a condition requires of the payload text: one of these lower-cased literals (or null: nothing known). */
@@ -48,7 +50,12 @@ interface Compiled {
   readonly pred: Pred;
   readonly need: Need;
   readonly regex: boolean;
+  /** True when the condition can only hold on a non-empty payload (a SYN-only record never runs it). */
+  readonly payload: boolean;
 }
+
+/** Fields parsed out of the client's payload: undefined when it is empty, and then every check on them fails. */
+const PAYLOAD_FIELD = /^(?:http|ssh|tls|smb|rdp|dns|ntp|rpc|njrat)\./;
 
 const ID_RE = /^[a-z][a-z0-9]*-[0-9]{1,9}$/;
 const RULE_KEYS = new Set([
@@ -135,15 +142,15 @@ class RuleCompiler {
       if (kind === 'all') {
         let need: Need = null;
         for (const p of parts) if (p.need && (!need || minLen(p.need) > minLen(need))) need = p.need;
-        return { pred: (c) => preds.every((p) => p(c)), need, regex };
+        return { pred: (c) => preds.every((p) => p(c)), need, regex, payload: parts.some((p) => p.payload) };
       }
       const need = parts.every((p) => p.need) ? [...new Set(parts.flatMap((p) => p.need!))] : null;
-      return { pred: (c) => preds.some((p) => p(c)), need, regex };
+      return { pred: (c) => preds.some((p) => p(c)), need, regex, payload: parts.every((p) => p.payload) };
     }
     if ('not' in o) {
       this.#onlyKeys(o, new Set(['not']), 'not');
       const inner = this.cond(o.not, depth + 1);
-      return { pred: (c) => !inner.pred(c), need: null, regex: inner.regex };
+      return { pred: (c) => !inner.pred(c), need: null, regex: inner.regex, payload: false };
     }
     if ('content' in o || 'hex' in o) return this.#content(o);
     if ('uint' in o) return this.#uint(o);
@@ -167,7 +174,7 @@ class RuleCompiler {
     if (depth === lit.length) {
       // Anchored at one position: compare there instead of searching the whole text.
       const pred: Pred = nocase ? (c) => c.lower.startsWith(needle, offset) : (c) => c.text.startsWith(needle, offset);
-      return { pred, need: [lit.toLowerCase()], regex: false };
+      return { pred, need: [lit.toLowerCase()], regex: false, payload: true };
     }
     const pred: Pred = nocase
       ? (c) => {
@@ -178,7 +185,7 @@ class RuleCompiler {
           const i = c.text.indexOf(needle, offset);
           return i >= 0 && i + needle.length <= end;
         };
-    return { pred, need: [lit.toLowerCase()], regex: false };
+    return { pred, need: [lit.toLowerCase()], regex: false, payload: true };
   }
 
   #uint(o: Record<string, unknown>): Compiled {
@@ -211,7 +218,7 @@ class RuleCompiler {
     }
     this.#numericOps(o, checks);
     if (checks.length === 0) this.fail('uint condition needs equals, in, min or max');
-    return { pred: (c) => { const v = read(c.bytes); return v >= 0 && checks.every((k) => k(v, c)); }, need: null, regex: false };
+    return { pred: (c) => { const v = read(c.bytes); return v >= 0 && checks.every((k) => k(v, c)); }, need: null, regex: false, payload: true };
   }
 
   #numericOps(o: Record<string, unknown>, checks: ((v: number, c: Inspection) => boolean)[]): void {
@@ -257,7 +264,7 @@ class RuleCompiler {
       }
     }
     if (checks.length === 0) this.fail(`field condition on ${name} has no operator`);
-    return { pred: (c) => checks.every((k) => k(c)), need, regex };
+    return { pred: (c) => checks.every((k) => k(c)), need, regex, payload: PAYLOAD_FIELD.test(name) && o.exists !== false };
   }
 
   #numberField(o: Record<string, unknown>, name: string, get: (c: Inspection) => unknown): Pred | undefined {
@@ -408,7 +415,7 @@ class RuleCompiler {
     return {
       label: Object.freeze({ id: this.#id, rev, name, category: o.category as Label['category'], severity: o.severity as Label['severity'] }),
       references, description, protos, states, ports, prefilter: m?.need ?? null, test: m ? m.pred : () => true,
-      threshold, usesRegex: m?.regex ?? false,
+      threshold, usesRegex: m?.regex ?? false, needsPayload: m?.payload ?? false,
     };
   }
 }
@@ -446,6 +453,8 @@ export class RuleClassifier implements Classifier {
   /** Per rule: indexes of its prefilter literals in the scanner (null: no prefilter). */
   #needs: (Int32Array | null)[];
   #found: Uint8Array;
+  /** Candidate rule indexes by protocol, state and empty payload (#candidates). */
+  readonly #byKind = new Map<string, Int32Array>();
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
@@ -480,12 +489,13 @@ export class RuleClassifier implements Classifier {
     const ctx = new Inspection(input, bytes, text, parsed);
     const labels: Label[] = [];
     const found = this.#found;
-    found.fill(0);
-    if (bytes.length > 0) this.#scanner.scan(bytes, found);
-    for (let ri = 0; ri < this.rules.length; ri++) {
+    const empty = bytes.length === 0;
+    if (!empty) {
+      found.fill(0);
+      this.#scanner.scan(bytes, found);
+    }
+    for (const ri of this.#candidates(input.proto, input.state, empty)) {
       const r = this.rules[ri]!;
-      if (r.protos && !r.protos.has(input.proto)) continue;
-      if (r.states && !r.states.has(input.state)) continue;
       if (r.ports && !inPorts(r.ports, input.dst_port)) continue;
       const need = this.#needs[ri];
       if (need && !anyFound(found, need)) continue;
@@ -496,6 +506,25 @@ export class RuleClassifier implements Classifier {
       labels.push(r.label);
     }
     return { labels, facts: parsed.facts, parsed };
+  }
+
+  /**
+   * The rules that can apply to a record of this protocol and state, in rule order; for an empty payload only
+   * those that need no payload and no prefilter literal (most records of a honeypot are SYN-only).
+   */
+  #candidates(proto: string, state: string, empty: boolean): Int32Array {
+    const key = `${proto}|${state}|${empty ? 1 : 0}`;
+    let list = this.#byKind.get(key);
+    if (list === undefined) {
+      const keep: number[] = [];
+      this.rules.forEach((r, ri) => {
+        if ((r.protos && !r.protos.has(proto)) || (r.states && !r.states.has(state))) return;
+        if (empty && (r.needsPayload || this.#needs[ri] !== null)) return;
+        keep.push(ri);
+      });
+      this.#byKind.set(key, (list = Int32Array.from(keep)));
+    }
+    return list;
   }
 }
 

@@ -1,6 +1,7 @@
 // Labelling cost per record with every built-in rule loaded: a realistic mix (mostly SYN-only records, then the
 // captured and constructed payload samples) and the worst case over adversarial payloads. Returns a markdown
 // section for BENCHMARKS.md; run standalone with `node --import tsx test/bench/classify-bench.ts`.
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createClassifier, INSPECT_LIMIT, type ClassifyInput } from '../../src/classify/index.ts';
@@ -12,9 +13,11 @@ interface Measure {
   readonly recordsPerSecond: number;
 }
 
+type Make = () => { classify(input: ClassifyInput): unknown };
+
 /** Runs inputs round-robin for at least minMs after a warm-up; the best of `rounds` runs. */
-function measure(inputs: readonly ClassifyInput[], minMs = 400, rounds = 3): Measure {
-  const c = createClassifier(); // fresh detectors per measurement
+function measure(inputs: readonly ClassifyInput[], minMs = 400, rounds = 3, make: Make = createClassifier): Measure {
+  const c = make(); // fresh detectors per measurement
   for (let i = 0; i < Math.min(2000, inputs.length * 20); i++) c.classify(inputs[i % inputs.length]!);
   let best = Infinity;
   for (let r = 0; r < rounds; r++) {
@@ -71,7 +74,44 @@ export async function runClassifyBench(): Promise<string> {
       `and ${(worst.m.nsPerRecord / payloadM.nsPerRecord).toFixed(1)}x the average payload record.`,
     '',
   ];
-  return lines.join('\n');
+  return lines.join('\n') + (await baseline(mix, payloads, adv.map((a) => a.name)));
+}
+
+/**
+ * With SYNBAIT_BENCH_BASE (a checkout of an earlier revision, e.g. `git worktree add /tmp/base c6ad46c` with
+ * node_modules linked): that revision's built-in classifier beside this one in the same process, measurements
+ * interleaved, so the ratio holds on a noisy machine.
+ */
+async function baseline(mix: readonly ClassifyInput[], payloads: readonly ClassifyInput[], advNames: readonly string[]): Promise<string> {
+  const dir = process.env.SYNBAIT_BENCH_BASE;
+  if (!dir) return '';
+  const base = (await import(pathToFileURL(`${dir}/src/classify/index.ts`).href)) as { createClassifier: Make };
+  const rev = (() => {
+    try {
+      return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return dir;
+    }
+  })();
+  const adv = new Map(adversarialPayloads());
+  const worst = advNames.map((n) => ({ proto: 'tcp', state: 'acked', ip_version: 4, src_ip: '198.51.100.1', src_port: 1, dst_ip: '203.0.113.7', dst_port: 80, payload: adv.get(n)!, ts_ms: 0 }) as ClassifyInput);
+  const rows: string[] = [];
+  for (const [name, inputs] of [['realistic mix', mix], ['payload samples only', payloads]] as const) {
+    let ours = Infinity, theirs = Infinity;
+    for (let i = 0; i < 3; i++) {
+      ours = Math.min(ours, measure(inputs, 300, 1).nsPerRecord);
+      theirs = Math.min(theirs, measure(inputs, 300, 1, base.createClassifier).nsPerRecord);
+    }
+    rows.push(`| ${name} | ${fmt(ours)} | ${fmt(theirs)} | ${(ours / theirs).toFixed(2)}x |`);
+  }
+  let ourWorst = 0, theirWorst = 0;
+  for (const input of worst) {
+    ourWorst = Math.max(ourWorst, measure([input], 100, 2).nsPerRecord);
+    theirWorst = Math.max(theirWorst, measure([input], 100, 2, base.createClassifier).nsPerRecord);
+  }
+  rows.push(`| worst adversarial input | ${fmt(ourWorst)} | ${fmt(theirWorst)} | ${(ourWorst / theirWorst).toFixed(2)}x |`);
+  return ['', `Beside the built-in classifier of revision ${rev} (SYNBAIT_BENCH_BASE), in the same process, measurements interleaved:`, '',
+    `| input | this revision, ns/record | ${rev}, ns/record | ratio |`, '| --- | ---: | ---: | ---: |', ...rows, ''].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
