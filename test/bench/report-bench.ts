@@ -376,12 +376,16 @@ export async function runReportBench(): Promise<string> {
     const path = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
     const duck = ['--input-type=module', '-e', DUCKDB_SCRIPT];
     const env = { ...path, BENCH_DIR: dir, BENCH_TOP: '20' };
-    const procs: Timing[] = [], ducks: Timing[] = [];
+    // SYNBAIT_BENCH_BASE: a checkout of an earlier revision, timed the same way in the same rounds
+    const baseDir = process.env.SYNBAIT_BENCH_BASE;
+    const procs: Timing[] = [], ducks: Timing[] = [], bases: Timing[] = [];
     for (let r = 0; r < runs; r++) {
       procs.push(await timeProcess(bin, ['report', dir, '--format', 'json'], path));
       ducks.push(await timeProcess(process.execPath, duck, env));
+      if (baseDir) bases.push(await timeProcess(join(baseDir, 'src/bin.mjs'), ['report', dir, '--format', 'json'], path));
     }
     const proc = best(procs), duckdb = best(ducks);
+    const base = bases.length > 0 ? { timing: best(bases), rev: gitRev(baseDir!) } : undefined;
     const ours = JSON.parse(proc.output) as ReportJson;
     if (ours.records !== records) throw new Error(`report counted ${ours.records} records, expected ${records}`);
     crossCheck(ours, JSON.parse(duckdb.output) as Record<string, never>);
@@ -398,7 +402,7 @@ export async function runReportBench(): Promise<string> {
     if (Number(reference.output) !== records) throw new Error(`plain reader saw ${reference.output} records`);
     const first = (await readdir(dir)).filter((f) => f.endsWith('.jsonl.gz')).sort()[0]!;
     const dec = decodeRates(readFileSync(join(dir, first)));
-    return section({ records, set, genS, proc, duckdb, threaded, single, relabel, reference, dec, runs });
+    return section({ records, set, genS, proc, duckdb, threaded, single, relabel, reference, dec, runs, base });
   } finally {
     if (keep === undefined) await rm(dir, { recursive: true, force: true });
   }
@@ -434,6 +438,15 @@ interface Measured {
   readonly relabel: Timing;
   readonly reference: Timing;
   readonly dec: { fast: number; slow: number; lines: number };
+  readonly base: { readonly timing: Timing; readonly rev: string } | undefined;
+}
+
+function gitRev(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return dir;
+  }
 }
 
 function section(m: Measured): string {
@@ -461,12 +474,15 @@ function section(m: Measured): string {
     '| --- | ---: | ---: | ---: | ---: |',
     row('`synbait report --format json`, whole process', m.proc),
     row('DuckDB group-by, whole process', m.duckdb),
+    ...(m.base ? [row(`\`synbait report\` of revision ${m.base.rev} (SYNBAIT_BENCH_BASE), whole process`, m.base.timing)] : []),
     row(`in-process, ${m.threaded.threads} reader thread${m.threaded.threads === 1 ? '' : 's'}`, m.threaded),
     row('stored labels', m.single),
     row('`--relabel` (decode payloads, built-in rules)', m.relabel),
     row('reference: gunzip + split + `JSON.parse` per line, nothing counted', m.reference),
     '',
-    `Whole process: synbait at ${ratio.toFixed(2)}× DuckDB's rate (records/s, wall). "stored labels" is the report ` +
+    `Whole process: synbait at ${ratio.toFixed(2)}× DuckDB's rate (records/s, wall)` +
+      (m.base ? `; revision ${m.base.rev} at ${(m.duckdb.wallS / m.base.timing.wallS).toFixed(2)}×. ` : '. ') +
+      '"stored labels" is the report ' +
       'with `--threads 1` in-process: the main thread reads (gunzip on a libuv thread beside it), so its records per ' +
       `CPU-second are the one-core figure, ${(m.reference.cpuS / m.single.cpuS).toFixed(2)}× the reference's.`,
     '',
