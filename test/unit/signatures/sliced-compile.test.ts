@@ -1,0 +1,83 @@
+// The sliced compile a running sensor reloads with: the same result as the compile at once, and it gives the
+// thread back whenever a slice has used up its time (a fake clock decides, never the wall clock).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileSignatures, compileSignaturesAsync, ruleVars, type CompiledSignatures } from '../../../src/classify/suricata/index.ts';
+import { PatternScanner, scannerTables } from '../../../src/classify/suricata/pattern-scanner.ts';
+import { drain } from '../../../src/classify/suricata/slices.ts';
+import { HOME, record } from './helpers.ts';
+
+/** Many rules over several buffers, some flowbits, a skipped one and a broken one. */
+function ruleText(n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const buf = ['', 'http.uri; ', 'http.user_agent; ', 'http.header; '][i % 4];
+    lines.push(`alert http any any -> $HOME_NET any (msg:"gen ${i}"; flow:to_server; ${buf}content:"needle-${i}-x"; nocase; sid:${1000 + i}; rev:1;)`);
+  }
+  lines.push('alert http any any -> any any (msg:"set"; content:"SETBIT"; flowbits:set,b1; flowbits:noalert; sid:5;)');
+  lines.push('alert http any any -> any any (msg:"test"; content:"TESTBIT"; flowbits:isset,b1; sid:6;)');
+  lines.push('alert http $HOME_NET any -> any any (msg:"to client"; flow:to_client; content:"x"; sid:7;)');
+  lines.push('alert tcp any any -> any any (msg:"broken"; content:"unterminated; sid:8;)');
+  return lines.join('\n');
+}
+
+const summary = (c: CompiledSignatures) => ({
+  stats: c.stats, skipped: c.skipped, errors: c.errors, byReason: [...c.skippedByReason],
+  sigs: c.signatures.signatures.map((s) => `${s.sid}:${s.msg}`),
+});
+
+const inputs = [
+  record('GET /needle-1-x HTTP/1.1\r\nHost: h\r\n\r\n'),
+  record('GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: NEEDLE-2-X\r\n\r\n'),
+  record('GET /SETBIT/TESTBIT HTTP/1.1\r\nHost: h\r\n\r\n'),
+  record('GET /needle-799-x/needle-3-x HTTP/1.1\r\nX-A: needle-3-x\r\n\r\n'),
+  record('nothing here'),
+];
+
+test('the sliced compile gives the result of the compile at once, labels included', async () => {
+  const sources = [{ file: 'gen.rules', text: ruleText(800), ruleset: 't' }];
+  const options = { vars: ruleVars([HOME]) };
+  const once = compileSignatures(sources, options);
+  const sliced = await compileSignaturesAsync(sources, options, { sliceMs: 0, pause: async () => {} });
+  assert.deepEqual(summary(sliced), summary(once));
+  assert.equal(once.stats.loaded, 802);
+  for (const r of inputs) assert.deepEqual(sliced.signatures.match(r), once.signatures.match(r));
+  assert.deepEqual(sliced.signatures.match(inputs[2]!).map((l) => l.sid), [6]);
+});
+
+test('it pauses whenever a slice has run for sliceMs, and only then', async () => {
+  const sources = [{ file: 'gen.rules', text: ruleText(300), ruleset: 't' }];
+  // every reading of the clock moves it 1 ms: a 10 ms slice is about 10 steps of work
+  let clock = 0;
+  const now = () => clock++;
+  let pauses = 0;
+  let readsAtPause: number[] = [];
+  await compileSignaturesAsync(sources, { vars: ruleVars([HOME]) }, { sliceMs: 10, now, pause: async () => { pauses++; readsAtPause.push(clock); } });
+  assert.ok(pauses > 20, `paused ${pauses} times`);
+  const gaps = readsAtPause.slice(1).map((r, i) => r - readsAtPause[i]!);
+  assert.ok(gaps.every((g) => g <= 12), `slices of at most the budget (clock readings between pauses: ${[...new Set(gaps)]})`);
+  // a slice budget longer than the whole compile: one pause at most (the clock never reaches it)
+  pauses = 0;
+  readsAtPause = [];
+  await compileSignaturesAsync(sources, { vars: ruleVars([HOME]) }, { sliceMs: 1e9, now, pause: async () => { pauses++; } });
+  assert.equal(pauses, 0);
+});
+
+test('a scanner built in steps finds what the one built at once finds', () => {
+  const patterns = Array.from({ length: 3000 }, (_, i) => `p${i}-${'ab'.repeat(i % 7)}`);
+  const steps = scannerTables(patterns);
+  let yields = 0;
+  let r = steps.next();
+  for (; !r.done; r = steps.next()) yields++;
+  assert.ok(yields > 3, `the build yields (${yields})`);
+  const stepped = new PatternScanner(r.value);
+  const once = new PatternScanner(patterns);
+  const scan = (s: PatternScanner, text: string) => {
+    const out: number[] = [];
+    s.scan(text, new Uint32Array(s.count), 1, out);
+    return out.sort((a, b) => a - b);
+  };
+  for (const text of ['xxp12-ababab-p2999-abababp7-', 'P100-ABP1-ab', 'nothing', '']) assert.deepEqual(scan(stepped, text), scan(once, text));
+  assert.deepEqual(scan(stepped, 'p5-ababababab p12-ababababab'), [5, 12]);
+  assert.equal(drain(scannerTables([])).count, 0);
+});
