@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CombinedClassifier } from '../classify/combined-classifier.ts';
 import { createClassifier } from '../classify/index.ts';
 import {
-  compileSignatures, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
+  compileSignatures, compileSignaturesAsync, parseSelectionConf, type CompileSlicing, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
 } from '../classify/suricata/index.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import type { SignatureSettings } from '../config/signature-settings.ts';
@@ -22,6 +22,8 @@ export interface RuleLoadOptions {
   readonly signatures: SignatureSettings;
   /** The monitored networks (CIDR texts): HOME_NET unless --rules-var says otherwise. */
   readonly homeNets: readonly string[];
+  /** Compile the signatures in slices that give the thread back (a running sensor's reload); default: at once. */
+  readonly slicing?: CompileSlicing;
   /** Called as each rules file is read (a progress line, a log line). */
   readonly onFile?: (file: string, bytesRead: number) => void;
 }
@@ -66,7 +68,7 @@ export function communitySummary(c: CommunityLoad): string {
     `${s.skipped} skipped${reasons ? ` (${reasons})` : ''}; ${s.errors} errors`;
 }
 
-/** Only the community signatures (a reload: our own rules do not change at run time). */
+/** Only the community signatures. */
 export async function loadSignatures(userRules: readonly string[], o: RuleLoadOptions): Promise<CommunityLoad | undefined> {
   const sets: { readonly set: RuleFileSet; readonly ruleset: string }[] = [];
   if (userRules.length > 0) sets.push({ set: await openRuleFiles(userRules, 'local'), ruleset: 'local' });
@@ -85,7 +87,9 @@ export async function loadSignatures(userRules: readonly string[], o: RuleLoadOp
   };
   const classification = new Map(sets.flatMap((s) => [...s.set.classification]));
   const files = sets.map((s) => s.set);
-  const compiled = compileSignatures(sourcesOf(files, o.onFile), { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection });
+  const options = { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection };
+  const sources = sourcesOf(files, o.onFile);
+  const compiled = o.slicing ? await compileSignaturesAsync(sources, options, o.slicing) : compileSignatures(sources, options);
   return {
     compiled,
     files: sets.flatMap((s) => s.set.files.map((file) => ({ file, ruleset: s.ruleset }))),
