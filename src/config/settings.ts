@@ -21,6 +21,8 @@ export interface Settings {
   readonly excludePorts: readonly PortRange[];
   /** SSH ports (--ssh-port): never answered, always let through by the container firewall. Empty: `none`. */
   readonly sshPorts: readonly PortRange[];
+  /** --listener-check-interval: period of the re-read of the listening sockets; 0 = at start only. */
+  readonly listenerCheckMs: number;
   readonly flowTimeoutMs: number;
   readonly maxPayload: number;
   readonly sensorId: string;
@@ -122,7 +124,8 @@ function readScope(r: RawReader, env: { hostname: string }) {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(sensorId)) {
     r.fail('sensor-id', 'use 1-63 letters, digits, dot, dash or underscore (it names files and S3 keys)', sensorId);
   }
-  return { device, networks, excludePorts: mergePortRanges(ports), sshPorts, sensorId };
+  const listenerCheckMs = r.seconds('listener-check-interval');
+  return { device, networks, excludePorts: mergePortRanges(ports), sshPorts, sensorId, listenerCheckMs };
 }
 
 /** Server-first ports; without --greet the documented default applies ("none" greets nowhere). */

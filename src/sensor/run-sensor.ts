@@ -12,6 +12,7 @@ import { describeExclusions } from '../scope/exclusions.ts';
 import { DropReporter } from '../metrics/drop-report.ts';
 import { StatsLine } from '../metrics/stats.ts';
 import { startArp } from './arp.ts';
+import { watchListeners } from './listeners.ts';
 import { startLiveRules, type LiveRules } from './live-rules.ts';
 import { loadRules } from './rules.ts';
 import { DROP_REPORT_MS, TICK_MS } from './budget.ts';
@@ -68,7 +69,9 @@ export async function runSensor(settings: Settings): Promise<number> {
   outputs.uploadJob?.start();
   const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, arp, archive: outputs.archive });
   const drops = dropReporter(core, output);
+  const listeners = watchListeners(settings, host, capture, log.child({ component: 'listeners' }));
   const timers = [
+    ...(listeners ? [setInterval(() => void listeners.check(), settings.listenerCheckMs)] : []),
     setInterval(() => {
       observed.liveness.beat(Date.now());
       arp?.tick(Date.now());
