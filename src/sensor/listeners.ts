@@ -34,8 +34,8 @@ export interface ListenerWatchOptions {
   readonly excludedFor: (listeners: readonly Listener[]) => readonly PortRange[];
   readonly scope: DiffScope;
   readonly targets: Targets;
-  /** Returns the new filter, undefined when the capture cannot change it; throws when libpcap refuses it. */
-  readonly refilter: (ports: readonly PortRange[]) => string | undefined;
+  /** Replaces the capture filter; throws CaptureError when libpcap refuses it or the capture is lost meanwhile. */
+  readonly refilter: (ports: readonly PortRange[]) => string;
   readonly firewall: PortFirewall;
   readonly log: Logger;
 }
@@ -86,10 +86,11 @@ export class ListenerWatch {
   #applyPorts(ports: readonly PortRange[]): boolean {
     this.#o.targets.setExcluded(ports);
     try {
-      return this.#o.refilter(ports) !== undefined;
+      this.#o.refilter(ports);
+      return true;
     } catch (err) {
       this.#o.log.error({ event: 'CaptureFilterFailed', error: err instanceof Error ? err.message : String(err), excluded_ports: ports.map(portRangeText) },
-        'the capture filter could not be replaced; the responder ignores the excluded ports anyway');
+        'the capture filter could not be replaced (a re-opened capture gets it); the responder ignores the excluded ports anyway');
       return false;
     }
   }

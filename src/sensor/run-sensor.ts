@@ -67,7 +67,7 @@ export async function runSensor(settings: Settings): Promise<number> {
   }
   logStarted(settings, output, host, capture, classifier, observed.observers.metricsAddress);
   outputs.uploadJob?.start();
-  const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, arp, archive: outputs.archive });
+  const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, capture: capture.pcap, arp, archive: outputs.archive });
   const drops = dropReporter(core, output);
   const listeners = watchListeners(settings, host, capture, log.child({ component: 'listeners' }));
   const timers = [
@@ -101,6 +101,7 @@ function logStarted(
     event: 'SensorStarted',
     device: settings.device,
     mtu: host.dev.mtu,
+    snaplen: capture.snaplen,
     networks: networks.map((n) => n.text),
     excluded_ports: exclusions.ports.map(portRangeText),
     exclusions: describeExclusions(exclusions),
