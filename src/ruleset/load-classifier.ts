@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CombinedClassifier } from '../classify/combined-classifier.ts';
-import { createClassifier } from '../classify/index.ts';
+import { builtinRuleDocs, compileRuleList, compileRuleListAsync, RuleClassifier } from '../classify/index.ts';
 import {
   compileSignatures, compileSignaturesAsync, parseSelectionConf, type CompileSlicing, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
 } from '../classify/suricata/index.ts';
@@ -50,9 +50,12 @@ export interface CommunityLoad {
 export async function loadClassifier(o: RuleLoadOptions): Promise<LoadedRules> {
   const split = await splitRulePaths(o.rulePaths);
   const docs = await loadRuleFiles(split.json);
-  createClassifier(docs); // our own rules are checked before the (slow) community load
+  // our own rules are compiled (and checked) before the slow community load; compiled rules keep no state, so
+  // every classifier shares them (each has its own per-source threshold state)
+  const all = [...builtinRuleDocs, ...docs];
+  const own = o.slicing ? await compileRuleListAsync(all, o.slicing) : compileRuleList(all);
   const community = await loadSignatures(split.suricata, o);
-  return { docs, community, newClassifier: () => new CombinedClassifier(createClassifier(docs), community?.compiled.signatures) };
+  return { docs, community, newClassifier: () => new CombinedClassifier(new RuleClassifier(own), community?.compiled.signatures) };
 }
 
 /** Community signature settings that load nothing beyond what is named (tools without the sensor's flags). */

@@ -88,6 +88,8 @@ export class RulesReloader {
       return false;
     }
     const previous = { rules: classifier.ownRuleCount, signatures: classifier.signatureCount };
+    // the new classifier's own prefilter is built in a turn of its own, after the capture callbacks waiting
+    await new Promise<void>((resolve) => setImmediate(resolve));
     classifier.adopt(loaded.newClassifier());
     this.counters.ok++;
     this.#logReloaded(trigger, loaded, previous, performance.now() - started, stall());

@@ -13,9 +13,9 @@ import { splitRuleStatements, type RuleStatement } from './rule-text.ts';
 import type { RuleVars } from './rule-vars.ts';
 import type { Signature } from './signature.ts';
 import { SignatureSet } from './signature-set.ts';
-import { drain, drainSliced, type CompileSlicing, type Steps } from './slices.ts';
+import { drain, drainSliced, type CompileSlicing, type Steps } from '../slices.ts';
 
-export type { CompileSlicing } from './slices.ts';
+export type { CompileSlicing } from '../slices.ts';
 
 export interface RuleSource {
   /** File name (shown in messages; its base name is the `group:` of selection filters). */

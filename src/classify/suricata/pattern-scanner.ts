@@ -4,7 +4,7 @@
 // only for the root and its children, where most of the time is spent. Outputs are reached through dictionary
 // suffix links, so no state stores its suffixes' patterns. Patterns are latin1 strings (one char per byte).
 
-import { drain, type Steps } from './slices.ts';
+import { drain, type Steps } from '../slices.ts';
 
 const FOLD = new Uint8Array(256);
 for (let c = 0; c < 256; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;

@@ -6,7 +6,7 @@
 
 import { addressIndexOf } from './net-spec.ts';
 import { PatternScanner, scannerTables } from './pattern-scanner.ts';
-import { drain, type Steps } from './slices.ts';
+import { drain, type Steps } from '../slices.ts';
 import type { RecordViews } from './record-views.ts';
 import type { BufferKey, ContentStep, Signature } from './signature.ts';
 import { bufferKeyId } from './signature.ts';

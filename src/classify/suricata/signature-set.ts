@@ -9,7 +9,7 @@ import { inspectBuffer, uintMatch } from './inspect-buffer.ts';
 import { Prefilter } from './prefilter.ts';
 import { RecordViews, type SignatureInput } from './record-views.ts';
 import type { Signature, TcpFlagsTest } from './signature.ts';
-import type { Steps } from './slices.ts';
+import type { Steps } from '../slices.ts';
 
 /** The label of a matching community rule. */
 export type SignatureLabel = CommunityLabel;

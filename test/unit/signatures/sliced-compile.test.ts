@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSignatures, compileSignaturesAsync, ruleVars, type CompiledSignatures } from '../../../src/classify/suricata/index.ts';
 import { PatternScanner, scannerTables } from '../../../src/classify/suricata/pattern-scanner.ts';
-import { drain } from '../../../src/classify/suricata/slices.ts';
+import { drain } from '../../../src/classify/slices.ts';
 import { HOME, record } from './helpers.ts';
 
 /** Many rules over several buffers, some flowbits, a skipped one and a broken one. */
