@@ -5,6 +5,7 @@
 // suffix links, so no state stores its suffixes' patterns. Patterns are latin1 strings (one char per byte).
 
 import { drain, type Steps } from '../slices.ts';
+import { newTrie, trieInsert } from '../trie.ts';
 
 const FOLD = new Uint8Array(256);
 for (let c = 0; c < 256; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
@@ -31,30 +32,17 @@ const STEP_BYTES = 16_384;
 
 /** The tables for patterns, yielding every STEP_STATES states or STEP_BYTES pattern bytes (so a sliced build can pause there). */
 export function* scannerTables(patterns: readonly string[]): Steps<ScannerTables> {
-  const children: Map<number, number>[] = [new Map()];
-  const own: number[][] = [[]];
+  const trie = newTrie();
   let bytes = 0;
   for (let idx = 0; idx < patterns.length; idx++) {
-    const p = patterns[idx]!;
-    let s = 0;
-    for (let i = 0; i < p.length; i++) {
-      const c = FOLD[p.charCodeAt(i) & 0xff]!;
-      let n = children[s]!.get(c);
-      if (n === undefined) {
-        n = children.length;
-        children.push(new Map());
-        own.push([]);
-        children[s]!.set(c, n);
-      }
-      s = n;
-    }
-    own[s]!.push(idx);
-    bytes += p.length;
+    trieInsert(trie, patterns[idx]!, idx, FOLD);
+    bytes += patterns[idx]!.length;
     if (bytes >= STEP_BYTES) {
       bytes = 0;
       yield;
     }
   }
+  const { go: children, outs: own } = trie;
   const n = children.length;
   // sparse edges, sorted by byte
   const edgeStart = new Int32Array(n + 1);
