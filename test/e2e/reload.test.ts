@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { isCommunityLabel, type FlowRecord } from '../../src/record/flow-record.ts';
+import { writeTar } from '../../src/ruleset/tar.ts';
 import { createBench, firewall, measure, startBenchSensor, type Bench, type RunningSensor } from '../bench/syn-flood.ts';
 import { isRoot, nsExec } from '../helpers/netns.ts';
 
@@ -127,5 +129,23 @@ describe('rules reload in a running sensor', { skip }, () => {
     assert.equal(failed.signatures, FILES * PER_FILE + 1, 'the rules in use are said to stay');
     const r = await curl('/reload-probe', 8083);
     assert.deepEqual(r.labels.filter(isCommunityLabel).map((l) => l.sid), [NEW_SID]);
+    await s.stop();
+    s = undefined;
+  });
+
+  test('the update schedule: the sensor installs the set of --rules-update-url in --rules-dir, then reloads, and it labels', async () => {
+    const dir = join(b.dir, 'managed');
+    mkdirSync(dir);
+    const tarball = join(b.dir, 'ruleset.tar.gz');
+    const rule = NEW_RULE.replace(String(NEW_SID), '9300002').replace('/reload-probe', '/update-probe');
+    writeFileSync(tarball, gzipSync(writeTar([{ path: 'rules/emerging-web_server.rules', data: Buffer.from(rule) }])));
+    s = await startBenchSensor(b, ['--rules-dir', dir, '--rules-update-url', tarball, '--rules-update-schedule', '*/2 * * * * *', '--flow-timeout', '1']);
+    await waitLog(s, (l) => l.event === 'RulesUpdateScheduled', 'RulesUpdateScheduled');
+    const updated = await waitLog(s, (l) => l.event === 'RulesUpdated', 'RulesUpdated');
+    assert.equal(updated.rules, 1);
+    const done = await waitLog(s, (l) => l.event === 'RulesReloaded' && l.trigger === 'update', 'the reload after the update');
+    assert.equal(done.signatures, 1);
+    const r = await curl('/update-probe', 8084);
+    assert.deepEqual(r.labels.filter(isCommunityLabel).map((l) => [l.sid, l.ruleset]), [[9300002, 'community']]);
   });
 });
