@@ -29,6 +29,9 @@ export async function runSensor(settings: Settings): Promise<number> {
   const output = openSensorOutput(settings);
   const { log } = output;
   log.info({ event: 'SensorStarting', version: pkg.version, node: process.version, settings: redactSettings(settings) }, 'starting');
+  // until the reloads are wired, a SIGHUP (Node's default: exit) is only logged
+  const hupWhileStarting = () => log.warn({ event: 'RulesReloadIgnored', reason: 'starting' }, 'SIGHUP while starting: the rules being loaded are the ones on disk');
+  process.on('SIGHUP', hupWhileStarting);
   let host: HostView;
   let classifier: CombinedClassifier;
   let outputs;
@@ -60,6 +63,7 @@ export async function runSensor(settings: Settings): Promise<number> {
   let live: LiveRules;
   try {
     live = startLiveRules(settings, host, classifier, log.child({ component: 'rules' }));
+    process.off('SIGHUP', hupWhileStarting);
   } catch (err) {
     capture.pcap.close();
     await observed.observers.close();
