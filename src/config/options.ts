@@ -161,13 +161,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'health-file', env: 'SYNBAIT_HEALTH_FILE', kind: 'string', metavar: 'PATH', group: 'metrics',
     help: 'Rewrite this file every 2 s while the capture is open and its loop alive, remove it when not (the container image sets /run/synbait/heartbeat for its HEALTHCHECK; off unless set).' },
 
-  // community signatures (Suricata / ET Open); loading into the sensor and the schedule come with its integration
+  // community signatures (Suricata / ET Open): loaded by the sensor, reloaded on SIGHUP and on the update schedule
   { flag: 'rules-dir', env: 'SYNBAIT_RULES_DIR', kind: 'string', metavar: 'DIR', group: 'signatures',
     help: 'Directory where `synbait rules update` keeps the community ruleset (sets/ and a current link); off unless set (docs/signatures.md).' },
   { flag: 'rules-update-url', env: 'SYNBAIT_RULES_UPDATE_URL', kind: 'string', default: ET_OPEN_URL, metavar: 'URL|FILE', group: 'signatures',
     help: 'Where `synbait rules update` fetches the ruleset (a .tar.gz of .rules files); the official ET Open URL is verified against its published .md5.' },
   { flag: 'rules-update-schedule', env: 'SYNBAIT_RULES_UPDATE_SCHEDULE', kind: 'string', default: '17 4 * * *', metavar: 'CRON', group: 'signatures',
-    help: 'When a running sensor with --rules-dir refreshes its ruleset (cron syntax, UTC); "off" disables.' },
+    help: 'When a running sensor with --rules-dir updates its ruleset from --rules-update-url and reloads (cron syntax, UTC; default daily at 04:17); "off" disables. Without --rules-dir nothing is scheduled. SIGHUP reloads the rules from disk at any time.' },
   { flag: 'rules-categories', env: 'SYNBAIT_RULES_CATEGORIES', kind: 'list', metavar: 'NAMES', group: 'signatures',
     help: 'Load only these ET categories (emerging-<name>.rules), e.g. exploit,web_server,scan; repeatable. Default: every file.' },
   { flag: 'rules-enable', env: 'SYNBAIT_RULES_ENABLE', kind: 'string', metavar: 'FILE', group: 'signatures',
