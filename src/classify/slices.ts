@@ -9,8 +9,8 @@ export type Steps<R> = Generator<void, R, void>;
 export interface CompileSlicing {
   /** Longest run between two pauses (default 4 ms). */
   readonly sliceMs?: number;
-  /** Resolves when the thread may go on (default: setImmediate, so pending I/O callbacks run first). */
-  readonly pause?: () => Promise<void>;
+  /** How to give the event loop back (default: a macrotask, setImmediate, so pending I/O callbacks run first). */
+  readonly yieldTo?: () => Promise<void>;
   /** Milliseconds, monotonic (default performance.now). */
   readonly now?: () => number;
 }
@@ -24,14 +24,14 @@ export function drain<R>(steps: Steps<R>): R {
 
 export async function drainSliced<R>(steps: Steps<R>, slicing: CompileSlicing = {}): Promise<R> {
   const sliceMs = slicing.sliceMs ?? 4;
-  const pause = slicing.pause ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const yieldTo = slicing.yieldTo ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   const now = slicing.now ?? (() => performance.now());
   let sliceStart = now();
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
     if (now() - sliceStart < sliceMs) continue;
-    await pause();
+    await yieldTo();
     sliceStart = now();
   }
 }

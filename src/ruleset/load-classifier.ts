@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CombinedClassifier } from '../classify/combined-classifier.ts';
 import { builtinRuleDocs, compileRuleList, compileRuleListAsync, RuleClassifier } from '../classify/index.ts';
 import {
-  compileSignatures, compileSignaturesAsync, parseSelectionConf, type CompileSlicing, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
+  compileSignatures, compileSignaturesAsync, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
 } from '../classify/suricata/index.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import type { SignatureSettings } from '../config/signature-settings.ts';
@@ -22,8 +22,8 @@ export interface RuleLoadOptions {
   readonly signatures: SignatureSettings;
   /** The monitored networks (CIDR texts): HOME_NET unless --rules-var says otherwise. */
   readonly homeNets: readonly string[];
-  /** Compile the signatures in slices that give the thread back (a running sensor's reload); default: at once. */
-  readonly slicing?: CompileSlicing;
+  /** Compile in slices that give the thread back (a running sensor's reload); default: at once. */
+  readonly slicing?: { readonly sliceMs?: number; readonly yieldTo?: () => Promise<void> };
   /** Called as each rules file is read (a progress line, a log line). */
   readonly onFile?: (file: string, bytesRead: number) => void;
 }
@@ -92,7 +92,7 @@ export async function loadSignatures(userRules: readonly string[], o: RuleLoadOp
   const files = sets.map((s) => s.set);
   const options = { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection };
   const sources = sourcesOf(files, o.onFile);
-  const compiled = o.slicing ? await compileSignaturesAsync(sources, options, o.slicing) : compileSignatures(sources, options);
+  const compiled = o.slicing ? await compileSignaturesAsync(sources, { ...options, ...o.slicing }) : compileSignatures(sources, options);
   return {
     compiled,
     files: sets.flatMap((s) => s.set.files.map((file) => ({ file, ruleset: s.ruleset }))),

@@ -13,9 +13,7 @@ import { splitRuleStatements, type RuleStatement } from './rule-text.ts';
 import type { RuleVars } from './rule-vars.ts';
 import type { Signature } from './signature.ts';
 import { SignatureSet } from './signature-set.ts';
-import { drain, drainSliced, type CompileSlicing, type Steps } from '../slices.ts';
-
-export type { CompileSlicing } from '../slices.ts';
+import { drain, drainSliced, type Steps } from '../slices.ts';
 
 export interface RuleSource {
   /** File name (shown in messages; its base name is the `group:` of selection filters). */
@@ -117,12 +115,19 @@ export function compileSignatures(sources: Iterable<RuleSource>, options: Compil
   return drain(compileSteps(sources, options));
 }
 
+export interface AsyncCompileOptions extends CompileOptions {
+  /** Longest stretch of work between two yields, ms (default 4). */
+  readonly sliceMs?: number;
+  /** How to give the event loop back (default: a macrotask, setImmediate). */
+  readonly yieldTo?: () => Promise<void>;
+}
+
 /**
  * The same compile in slices that give the thread back (a running sensor's reload: capture callbacks run between
  * two slices); the result is compileSignatures'. Matchers hold closures, so the compile cannot move to a worker.
  */
-export function compileSignaturesAsync(sources: Iterable<RuleSource>, options: CompileOptions, slicing?: CompileSlicing): Promise<CompiledSignatures> {
-  return drainSliced(compileSteps(sources, options), slicing);
+export function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
+  return drainSliced(compileSteps(sources, options), options);
 }
 
 const SETS_FLOWBITS = /flowbits\s*:\s*(set|toggle)\b/;

@@ -33,7 +33,7 @@ function setup(name: string) {
   writeFileSync(json, own('sb-9901', '/own-old'));
   let pauses = 0;
   const load = () => loadClassifier({
-    rulePaths: [rules, json], signatures: NO_SIGNATURE_SETTINGS, homeNets: ['198.18.0.0/24'], slicing: { sliceMs: 0, pause: async () => { pauses++; } },
+    rulePaths: [rules, json], signatures: NO_SIGNATURE_SETTINGS, homeNets: ['198.18.0.0/24'], slicing: { sliceMs: 0, yieldTo: async () => { pauses++; } },
   });
   return { rules, json, load, pauses: () => pauses };
 }

@@ -1,10 +1,9 @@
 // The sliced compile a running sensor reloads with: the same result as the compile at once, and it gives the
-// thread back whenever a slice has used up its time (a fake clock decides, never the wall clock).
+// thread back whenever a slice has used up its time (for drainSliced a fake clock decides, never the wall clock).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSignatures, compileSignaturesAsync, ruleVars, type CompiledSignatures } from '../../../src/classify/suricata/index.ts';
-import { PatternScanner, scannerTables } from '../../../src/classify/suricata/pattern-scanner.ts';
-import { drain } from '../../../src/classify/slices.ts';
+import { drainSliced } from '../../../src/classify/slices.ts';
 import { HOME, record } from './helpers.ts';
 
 /** Many rules over several buffers, some flowbits, a skipped one and a broken one. */
@@ -38,46 +37,29 @@ test('the sliced compile gives the result of the compile at once, labels include
   const sources = [{ file: 'gen.rules', text: ruleText(800), ruleset: 't' }];
   const options = { vars: ruleVars([HOME]) };
   const once = compileSignatures(sources, options);
-  const sliced = await compileSignaturesAsync(sources, options, { sliceMs: 0, pause: async () => {} });
+  let yields = 0;
+  const sliced = await compileSignaturesAsync(sources, { ...options, sliceMs: 0, yieldTo: async () => { yields++; } });
+  assert.ok(yields > 50, `it gave the thread back (${yields} times)`);
   assert.deepEqual(summary(sliced), summary(once));
   assert.equal(once.stats.loaded, 802);
   for (const r of inputs) assert.deepEqual(sliced.signatures.match(r), once.signatures.match(r));
   assert.deepEqual(sliced.signatures.match(inputs[2]!).map((l) => l.sid), [6]);
+  yields = 0;
+  await compileSignaturesAsync(sources, { ...options, sliceMs: 1e9, yieldTo: async () => { yields++; } });
+  assert.equal(yields, 0, 'a slice longer than the whole compile never yields');
 });
 
-test('it pauses whenever a slice has run for sliceMs, and only then', async () => {
-  const sources = [{ file: 'gen.rules', text: ruleText(300), ruleset: 't' }];
+test('drainSliced yields whenever a slice has run for sliceMs, and only then', async () => {
+  function* work(n: number) {
+    for (let i = 0; i < n; i++) yield;
+    return n;
+  }
   // every reading of the clock moves it 1 ms: a 10 ms slice is about 10 steps of work
   let clock = 0;
-  const now = () => clock++;
-  let pauses = 0;
-  let readsAtPause: number[] = [];
-  await compileSignaturesAsync(sources, { vars: ruleVars([HOME]) }, { sliceMs: 10, now, pause: async () => { pauses++; readsAtPause.push(clock); } });
-  assert.ok(pauses > 20, `paused ${pauses} times`);
-  const gaps = readsAtPause.slice(1).map((r, i) => r - readsAtPause[i]!);
-  assert.ok(gaps.every((g) => g <= 12), `slices of at most the budget (clock readings between pauses: ${[...new Set(gaps)]})`);
-  // a slice budget longer than the whole compile: one pause at most (the clock never reaches it)
-  pauses = 0;
-  readsAtPause = [];
-  await compileSignaturesAsync(sources, { vars: ruleVars([HOME]) }, { sliceMs: 1e9, now, pause: async () => { pauses++; } });
-  assert.equal(pauses, 0);
-});
-
-test('a scanner built in steps finds what the one built at once finds', () => {
-  const patterns = Array.from({ length: 3000 }, (_, i) => `p${i}-${'ab'.repeat(i % 7)}`);
-  const steps = scannerTables(patterns);
-  let yields = 0;
-  let r = steps.next();
-  for (; !r.done; r = steps.next()) yields++;
-  assert.ok(yields > 3, `the build yields (${yields})`);
-  const stepped = new PatternScanner(r.value);
-  const once = new PatternScanner(patterns);
-  const scan = (s: PatternScanner, text: string) => {
-    const out: number[] = [];
-    s.scan(text, new Uint32Array(s.count), 1, out);
-    return out.sort((a, b) => a - b);
-  };
-  for (const text of ['xxp12-ababab-p2999-abababp7-', 'P100-ABP1-ab', 'nothing', '']) assert.deepEqual(scan(stepped, text), scan(once, text));
-  assert.deepEqual(scan(stepped, 'p5-ababababab p12-ababababab'), [5, 12]);
-  assert.equal(drain(scannerTables([])).count, 0);
+  const readsAtYield: number[] = [];
+  const r = await drainSliced(work(300), { sliceMs: 10, now: () => clock++, yieldTo: async () => { readsAtYield.push(clock); } });
+  assert.equal(r, 300);
+  assert.ok(readsAtYield.length > 20, `yielded ${readsAtYield.length} times`);
+  const gaps = readsAtYield.slice(1).map((x, i) => x - readsAtYield[i]!);
+  assert.ok(gaps.every((g) => g <= 12), `slices of at most the budget (clock readings between yields: ${[...new Set(gaps)]})`);
 });
