@@ -119,6 +119,7 @@ describe('rules reload in a running sensor', { skip }, () => {
   });
 
   test('a bad rules file on SIGHUP: RulesReloadFailed names it, and the rules in use still label', async () => {
+    await s?.stop(); // left running when the test before failed
     s = await startBenchSensor(b, ['--rules', rulesDir, '--flow-timeout', '1']);
     await waitLog(s, (l) => l.event === 'SignaturesLoaded', 'SignaturesLoaded');
     writeFileSync(join(rulesDir, 'broken.json'), '[{"id": "sb-9991", "name": ');
@@ -136,6 +137,7 @@ describe('rules reload in a running sensor', { skip }, () => {
   test('the update schedule: the sensor installs the set of --rules-update-url in --rules-dir, then reloads, and it labels', async () => {
     const dir = join(b.dir, 'managed');
     mkdirSync(dir);
+    await s?.stop();
     const tarball = join(b.dir, 'ruleset.tar.gz');
     const rule = NEW_RULE.replace(String(NEW_SID), '9300002').replace('/reload-probe', '/update-probe');
     writeFileSync(tarball, gzipSync(writeTar([{ path: 'rules/emerging-web_server.rules', data: Buffer.from(rule) }])));
