@@ -102,6 +102,8 @@ if [ -z "${SYNBAIT_DEVICE:-}" ]; then
 fi
 
 trap 'on_signal TERM 15' TERM && trap 'on_signal INT 2' INT && trap on_exit EXIT
+# SIGHUP: the sensor reloads its rules (docs/signatures.md); the entrypoint and the firewall carry on
+trap '[ -z "$CHILD" ] || { log info SignalReceived "SIGHUP: forwarded to the sensor, which reloads its rules" signal HUP; kill -s HUP "$CHILD"; }' HUP
 
 # removes leftovers, installs, removes what it installed if that fails; its undo plan is in its log
 INSTALLED=1

@@ -1,7 +1,7 @@
 // The classifier a record goes through: our own rules (the built-in JSON rules and the user's), then, when loaded,
 // the community signatures (Suricata / ET Open) over the same parse of the payload. Our labels come first; a
-// community label follows in load order. The signature set can be replaced between two records (a reload), and
-// the replacement is never half-visible: classify() reads the field once.
+// community label follows in load order. The rules can be replaced between two records (a reload), and the
+// replacement is never half-visible: classify() reads each field once, and adopt() sets both between two calls.
 
 import type { RuleClassifier } from './compile-rules.ts';
 import type { SignatureSet } from './suricata/index.ts';
@@ -11,7 +11,7 @@ import type { RecordLabel } from '../record/flow-record.ts';
 import type { Classifier, ClassifyInput, ClassifyResult } from './types.ts';
 
 export class CombinedClassifier implements Classifier {
-  readonly #rules: RuleClassifier;
+  #rules: RuleClassifier;
   #signatures: SignatureSet | undefined;
 
   constructor(rules: RuleClassifier, signatures?: SignatureSet) {
@@ -35,6 +35,15 @@ export class CombinedClassifier implements Classifier {
   /** Takes effect from the next record on. */
   replaceSignatures(signatures: SignatureSet | undefined): void {
     this.#signatures = signatures;
+  }
+
+  /**
+   * Takes next's rules and signatures, from the next record on (a reload; next is not used afterwards). Our own
+   * rules start afresh: the per-source counts of threshold rules begin again at zero.
+   */
+  adopt(next: CombinedClassifier): void {
+    this.#rules = next.#rules;
+    this.#signatures = next.#signatures;
   }
 
   classify(input: ClassifyInput): ClassifyResult {

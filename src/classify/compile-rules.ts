@@ -12,6 +12,7 @@ import { RulesError } from '../errors.ts';
 import type { Label } from '../record/flow-record.ts';
 import { dataset, DATASET_NAMES } from './datasets.ts';
 import { ThresholdTracker, type ThresholdSpec } from './detectors.ts';
+import { drain, drainSliced, type CompileSlicing, type Steps } from './slices.ts';
 import { extractFacts, type Parsed } from './extract/facts.ts';
 import { fieldSpec, Inspection } from './inspection.ts';
 import {
@@ -427,11 +428,13 @@ function minLen(need: readonly string[]): number {
 }
 
 /** Validates and compiles rule documents (duplicate ids are an error). Throws RulesError naming the rule. */
-export function compileRuleList(docs: readonly unknown[]): CompiledRule[] {
+/** Compiles the rules one at a time, yielding after each (re2js compiles make some take milliseconds). */
+function* ruleListSteps(docs: readonly unknown[]): Steps<CompiledRule[]> {
   if (!Array.isArray(docs)) throw new RulesError('rules must be a list of rule objects');
   const seen = new Set<string>();
   const out: CompiledRule[] = [];
-  docs.forEach((doc, i) => {
+  for (let i = 0; i < docs.length; i++) {
+    const doc: unknown = docs[i];
     const rawId = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).id : undefined;
     if (typeof rawId !== 'string' || !ID_RE.test(rawId)) {
       throw new RulesError(`rule #${i + 1}: id must look like "sb-1001" (got ${JSON.stringify(rawId) ?? 'nothing'})`, typeof rawId === 'string' ? rawId : `#${i + 1}`);
@@ -440,8 +443,18 @@ export function compileRuleList(docs: readonly unknown[]): CompiledRule[] {
     seen.add(rawId);
     const r = new RuleCompiler(rawId).rule(doc);
     if (r) out.push(r);
-  });
+    yield;
+  }
   return out;
+}
+
+export function compileRuleList(docs: readonly unknown[]): CompiledRule[] {
+  return drain(ruleListSteps(docs));
+}
+
+/** compileRuleList in slices that give the thread back (a running sensor's reload). */
+export function compileRuleListAsync(docs: readonly unknown[], slicing?: CompileSlicing): Promise<CompiledRule[]> {
+  return drainSliced(ruleListSteps(docs), slicing);
 }
 
 /** The classifier over compiled rules; per-source detector state lives in this instance. */

@@ -4,7 +4,7 @@ import { builtinRuleDocs } from './builtin-rules.ts';
 import { compileRules, type RuleClassifier } from './compile-rules.ts';
 import type { Classifier } from './types.ts';
 
-export { compileRules, compileRuleList, RuleClassifier, type CompiledRule } from './compile-rules.ts';
+export { compileRules, compileRuleList, compileRuleListAsync, RuleClassifier, type CompiledRule } from './compile-rules.ts';
 export { builtinRuleDocs } from './builtin-rules.ts';
 export { INSPECT_LIMIT } from './limits.ts';
 export { compileSafeRegex, type SafeRegex } from './safe-regex.ts';

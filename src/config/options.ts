@@ -55,7 +55,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'network', short: 'n', env: 'SYNBAIT_NETWORK', kind: 'list', metavar: 'CIDR', group: 'capture',
     help: 'Destination addresses to answer for, IPv4 or IPv6 CIDR; repeatable. Default: every address of the device.' },
   { flag: 'exclude-ports', short: 'e', env: 'SYNBAIT_EXCLUDE_PORTS', kind: 'list', metavar: 'PORTS', group: 'capture',
-    help: 'Ports never answered nor recorded (TCP and UDP): 22, 80,443 or 8000-8100; repeatable. Ports a service on this host listens on (on a wildcard or monitored address) are excluded too, detected at start.' },
+    help: 'Ports never answered nor recorded (TCP and UDP): 22, 80,443 or 8000-8100; repeatable. Ports a service on this host listens on (on a wildcard or monitored address) are excluded too, at start and while it runs (--listener-check-interval).' },
+  { flag: 'listener-check-interval', env: 'SYNBAIT_LISTENER_CHECK_INTERVAL', kind: 'seconds', default: '3', metavar: 'SECONDS', group: 'capture',
+    help: 'How often the listening sockets are read again: a service started after the sensor gets its port excluded (responder, BPF filter, and the firewall synbait installed), and monitored again once it stops (docs/listeners.md). 0: only at start.' },
   { flag: 'ssh-port', env: 'SYNBAIT_SSH_PORT', kind: 'string', default: '22', metavar: 'PORTS|none', group: 'capture',
     help: 'SSH ports: never answered, and the container firewall always lets them through, so the owner is never locked out. "none" monitors port 22 too (only when you reach the host another way).' },
   { flag: 'flow-timeout', env: 'SYNBAIT_FLOW_TIMEOUT', kind: 'seconds', default: '5', metavar: 'SECONDS', group: 'capture',
@@ -65,7 +67,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'sensor-id', env: 'SYNBAIT_SENSOR_ID', kind: 'string', metavar: 'ID', group: 'capture',
     help: 'Name of this sensor in records and archive names. Default: the hostname.' },
   { flag: 'pcap-buffer-size', env: 'SYNBAIT_PCAP_BUFFER_SIZE', kind: 'bytes', default: '8MiB', metavar: 'BYTES', group: 'capture',
-    help: 'Kernel capture ring (counts in RSS); larger absorbs longer pauses at high packet rates. With GRO/GSO/TSO on, libpcap gives each frame a 128 KiB slot (8MiB: ~127 frames); off, ~1.6 KiB (~5,200).' },
+    help: 'Kernel capture ring; all of it is resident (counts in RSS). Larger absorbs longer pauses at high packet rates. Each frame takes a slot of about the snapshot length: with the default --snaplen and MTU 1500, 8MiB holds ~5,200 frames in 10 MiB of RSS.' },
+  { flag: 'snaplen', env: 'SYNBAIT_SNAPLEN', kind: 'bytes', metavar: 'BYTES', group: 'capture',
+    help: 'Bytes captured of each frame, 128-262144. Default: the device MTU + 18 (Ethernet and 802.1Q headers), which fits every frame the link carries; longer frames (GRO/LRO aggregates) are never answered and counted in synbait_frames_capture_truncated_total. 65535 captures aggregates whole, but with offloads on libpcap then gives each frame a 128 KiB slot (8MiB: ~128 frames).' },
   { flag: 'rules', env: 'SYNBAIT_RULES', kind: 'list', metavar: 'PATH', group: 'capture',
     help: 'Extra rule files or directories (JSON) loaded after the built-in rules; repeatable.' },
 
@@ -157,13 +161,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'health-file', env: 'SYNBAIT_HEALTH_FILE', kind: 'string', metavar: 'PATH', group: 'metrics',
     help: 'Rewrite this file every 2 s while the capture is open and its loop alive, remove it when not (the container image sets /run/synbait/heartbeat for its HEALTHCHECK; off unless set).' },
 
-  // community signatures (Suricata / ET Open); loading into the sensor and the schedule come with its integration
+  // community signatures (Suricata / ET Open): loaded by the sensor, reloaded on SIGHUP and on the update schedule
   { flag: 'rules-dir', env: 'SYNBAIT_RULES_DIR', kind: 'string', metavar: 'DIR', group: 'signatures',
     help: 'Directory where `synbait rules update` keeps the community ruleset (sets/ and a current link); off unless set (docs/signatures.md).' },
   { flag: 'rules-update-url', env: 'SYNBAIT_RULES_UPDATE_URL', kind: 'string', default: ET_OPEN_URL, metavar: 'URL|FILE', group: 'signatures',
     help: 'Where `synbait rules update` fetches the ruleset (a .tar.gz of .rules files); the official ET Open URL is verified against its published .md5.' },
   { flag: 'rules-update-schedule', env: 'SYNBAIT_RULES_UPDATE_SCHEDULE', kind: 'string', default: '17 4 * * *', metavar: 'CRON', group: 'signatures',
-    help: 'When a running sensor with --rules-dir refreshes its ruleset (cron syntax, UTC); "off" disables.' },
+    help: 'When a running sensor with --rules-dir updates its ruleset from --rules-update-url and reloads (cron syntax, UTC; default daily at 04:17); "off" disables. Without --rules-dir nothing is scheduled. SIGHUP reloads the rules from disk at any time.' },
   { flag: 'rules-categories', env: 'SYNBAIT_RULES_CATEGORIES', kind: 'list', metavar: 'NAMES', group: 'signatures',
     help: 'Load only these ET categories (emerging-<name>.rules), e.g. exploit,web_server,scan; repeatable. Default: every file.' },
   { flag: 'rules-enable', env: 'SYNBAIT_RULES_ENABLE', kind: 'string', metavar: 'FILE', group: 'signatures',

@@ -21,10 +21,14 @@ export interface Settings {
   readonly excludePorts: readonly PortRange[];
   /** SSH ports (--ssh-port): never answered, always let through by the container firewall. Empty: `none`. */
   readonly sshPorts: readonly PortRange[];
+  /** --listener-check-interval: period of the re-read of the listening sockets; 0 = at start only. */
+  readonly listenerCheckMs: number;
   readonly flowTimeoutMs: number;
   readonly maxPayload: number;
   readonly sensorId: string;
   readonly pcapBufferSize: number;
+  /** Capture snapshot length; undefined: the device MTU + 18. */
+  readonly snaplen: number | undefined;
   readonly rulePaths: readonly string[];
 
   /** Ports that speak first (--greet), and their texts (--greet-file, read at start). */
@@ -86,6 +90,7 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     flowTimeoutMs: r.seconds('flow-timeout', { min: 0.1 }),
     maxPayload: r.bytes('max-payload', { min: 0, max: 16 * 1024 * 1024 }),
     pcapBufferSize: r.bytes('pcap-buffer-size', { min: 1024 * 1024, max: 1024 * 1024 * 1024 }),
+    snaplen: r.optional('snaplen') === undefined ? undefined : r.bytes('snaplen', { min: 128, max: 262144 }),
     rulePaths: r.list('rules'),
     ...readGreet(r, scope.sshPorts),
     format: r.oneOf('format'),
@@ -122,7 +127,8 @@ function readScope(r: RawReader, env: { hostname: string }) {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(sensorId)) {
     r.fail('sensor-id', 'use 1-63 letters, digits, dot, dash or underscore (it names files and S3 keys)', sensorId);
   }
-  return { device, networks, excludePorts: mergePortRanges(ports), sshPorts, sensorId };
+  const listenerCheckMs = r.seconds('listener-check-interval');
+  return { device, networks, excludePorts: mergePortRanges(ports), sshPorts, sensorId, listenerCheckMs };
 }
 
 /** Server-first ports; without --greet the documented default applies ("none" greets nowhere). */

@@ -1,5 +1,7 @@
 // Which packets the responder acts on: destination inside a monitored network, destination port not excluded.
-// Compiled into flat arrays so the per-packet check is a few integer compares.
+// Compiled into flat arrays so the per-packet check is a few integer compares. The excluded ports change while the
+// sensor runs (a service started after it): setExcluded rewrites the one port bitmap in place, between two
+// packets, so the per-packet check never allocates nor sees half an update.
 
 import { type Cidr } from '../wire/address.ts';
 import type { PortRange } from '../wire/port-range.ts';
@@ -10,7 +12,10 @@ export interface Targets {
   /** True when the port is excluded (never answered, never recorded). */
   isExcluded(port: number): boolean;
   readonly networks: readonly Cidr[];
+  /** The excluded ports now. */
   readonly excluded: readonly PortRange[];
+  /** Replaces the excluded ports (from the next packet on). */
+  setExcluded(ports: readonly PortRange[]): void;
 }
 
 export function compileTargets(networks: readonly Cidr[], excluded: readonly PortRange[]): Targets {
@@ -26,11 +31,20 @@ export function compileTargets(networks: readonly Cidr[], excluded: readonly Por
   }
   const v6 = networks.filter((n) => n.version === 6);
   const bitmap = new Uint8Array(65536);
-  for (const r of excluded) bitmap.fill(1, r.from, r.to + 1);
+  let current = excluded;
+  const fill = (ports: readonly PortRange[]) => {
+    bitmap.fill(0);
+    for (const r of ports) bitmap.fill(1, r.from, r.to + 1);
+    current = ports;
+  };
+  fill(excluded);
   const v4count = v4net.length;
   return {
     networks,
-    excluded,
+    get excluded() {
+      return current;
+    },
+    setExcluded: fill,
     matchesAddress(buf, off, len) {
       if (len === 4) {
         const a = ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;

@@ -2,7 +2,8 @@
 // finds the previous run still going is skipped and logged. At shutdown the schedule stops and one last run gets
 // whatever time the shutdown budget has left; what it cannot send stays in the spool for the next start.
 
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
+import { cronScheduler, type CronTask, type Scheduler } from './cron-task.ts';
 import { ConfigError } from '../errors.ts';
 import { counter, type MetricSample } from '../metrics/metric-sample.ts';
 import type { Logger } from '../logger.ts';
@@ -20,11 +21,13 @@ export interface UploadJobOptions {
   readonly schedule: string;
   readonly uploader: S3Uploader;
   readonly log: Logger;
+  /** Default: node-cron. */
+  readonly scheduler?: Scheduler;
 }
 
 export class UploadJob {
   readonly #o: UploadJobOptions;
-  #task: ScheduledTask | undefined;
+  #task: CronTask | undefined;
   #running: { promise: Promise<RunSummary>; abort: AbortController; started: number } | undefined;
   #stopping = false;
   readonly #preflight = new AbortController();
@@ -42,21 +45,12 @@ export class UploadJob {
 
   /** Starts the schedule and, in the background, the start-up check of the bucket. */
   start(): void {
-    this.#task = cron.schedule(this.#o.schedule, () => {
+    // overlap is handled (and logged) here, also against the final run at shutdown
+    this.#task = (this.#o.scheduler ?? cronScheduler)(this.#o.schedule, 'synbait-upload', () => {
       void this.runNow('schedule');
-    }, {
-      timezone: 'UTC',
-      name: 'synbait-upload',
-      noOverlap: false, // overlap is handled (and logged) here, also against the final run at shutdown
-      logger: {
-        info: (m) => this.#o.log.debug({ event: 'CronLog' }, m),
-        warn: (m) => this.#o.log.warn({ event: 'CronLog' }, m),
-        error: (m, e) => this.#o.log.error({ event: 'CronLog', error: e ? String(e) : undefined }, String(m)),
-        debug: (m) => this.#o.log.debug({ event: 'CronLog' }, String(m)),
-      },
-    });
+    }, this.#o.log);
     void this.#o.uploader.preflight(AbortSignal.any([this.#preflight.signal, AbortSignal.timeout(20_000)]));
-    this.#o.log.info({ event: 'UploadScheduled', schedule: this.#o.schedule, timezone: 'UTC', next: this.#task.getNextRun()?.toISOString() },
+    this.#o.log.info({ event: 'UploadScheduled', schedule: this.#o.schedule, timezone: 'UTC', next: this.#task.nextRun()?.toISOString() },
       'upload schedule started');
   }
 
@@ -104,7 +98,6 @@ export class UploadJob {
     this.#stopping = true;
     this.#preflight.abort();
     await this.#task?.stop();
-    await this.#task?.destroy();
     this.#task = undefined;
     const deadline = Date.now() + Math.max(0, budgetMs);
     const budget = AbortSignal.timeout(Math.max(1, budgetMs));

@@ -6,9 +6,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CombinedClassifier } from '../classify/combined-classifier.ts';
-import { createClassifier } from '../classify/index.ts';
+import { builtinRuleDocs, compileRuleList, compileRuleListAsync, RuleClassifier } from '../classify/index.ts';
 import {
-  compileSignatures, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
+  compileSignatures, compileSignaturesAsync, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
 } from '../classify/suricata/index.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import type { SignatureSettings } from '../config/signature-settings.ts';
@@ -22,6 +22,8 @@ export interface RuleLoadOptions {
   readonly signatures: SignatureSettings;
   /** The monitored networks (CIDR texts): HOME_NET unless --rules-var says otherwise. */
   readonly homeNets: readonly string[];
+  /** Compile in slices that give the thread back (a running sensor's reload); default: at once. */
+  readonly slicing?: { readonly sliceMs?: number; readonly yieldTo?: () => Promise<void> };
   /** Called as each rules file is read (a progress line, a log line). */
   readonly onFile?: (file: string, bytesRead: number) => void;
 }
@@ -48,9 +50,12 @@ export interface CommunityLoad {
 export async function loadClassifier(o: RuleLoadOptions): Promise<LoadedRules> {
   const split = await splitRulePaths(o.rulePaths);
   const docs = await loadRuleFiles(split.json);
-  createClassifier(docs); // our own rules are checked before the (slow) community load
+  // our own rules are compiled (and checked) before the slow community load; compiled rules keep no state, so
+  // every classifier shares them (each has its own per-source threshold state)
+  const all = [...builtinRuleDocs, ...docs];
+  const own = o.slicing ? await compileRuleListAsync(all, o.slicing) : compileRuleList(all);
   const community = await loadSignatures(split.suricata, o);
-  return { docs, community, newClassifier: () => new CombinedClassifier(createClassifier(docs), community?.compiled.signatures) };
+  return { docs, community, newClassifier: () => new CombinedClassifier(new RuleClassifier(own), community?.compiled.signatures) };
 }
 
 /** Community signature settings that load nothing beyond what is named (tools without the sensor's flags). */
@@ -66,7 +71,7 @@ export function communitySummary(c: CommunityLoad): string {
     `${s.skipped} skipped${reasons ? ` (${reasons})` : ''}; ${s.errors} errors`;
 }
 
-/** Only the community signatures (a reload: our own rules do not change at run time). */
+/** Only the community signatures. */
 export async function loadSignatures(userRules: readonly string[], o: RuleLoadOptions): Promise<CommunityLoad | undefined> {
   const sets: { readonly set: RuleFileSet; readonly ruleset: string }[] = [];
   if (userRules.length > 0) sets.push({ set: await openRuleFiles(userRules, 'local'), ruleset: 'local' });
@@ -85,7 +90,9 @@ export async function loadSignatures(userRules: readonly string[], o: RuleLoadOp
   };
   const classification = new Map(sets.flatMap((s) => [...s.set.classification]));
   const files = sets.map((s) => s.set);
-  const compiled = compileSignatures(sourcesOf(files, o.onFile), { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection });
+  const options = { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection };
+  const sources = sourcesOf(files, o.onFile);
+  const compiled = o.slicing ? await compileSignaturesAsync(sources, { ...options, ...o.slicing }) : compileSignatures(sources, options);
   return {
     compiled,
     files: sets.flatMap((s) => s.set.files.map((file) => ({ file, ruleset: s.ruleset }))),

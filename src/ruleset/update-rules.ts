@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { compileSignatures, ruleVars } from '../classify/suricata/index.ts';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { compileSignaturesAsync, ruleVars, type RuleSource } from '../classify/suricata/index.ts';
 import { ET_OPEN_URL } from '../config/options.ts';
 import { RulesUpdateError } from '../errors.ts';
 import { installSet, type SetFile } from './rule-store.ts';
@@ -17,6 +18,7 @@ import { readTar } from './tar.ts';
 export const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 export const MAX_RULESET_BYTES = 512 * 1024 * 1024;
 const MAX_FILES = 4096;
+const gunzipAsync = promisify(gunzip);
 
 export interface UpdateOptions {
   readonly rulesDir: string;
@@ -95,11 +97,14 @@ async function expectedMd5(o: UpdateOptions): Promise<string | undefined> {
   return m[1]!.toLowerCase();
 }
 
-/** gunzip + untar + keep the rule files (flattened by base name); errors are archive or truncation reasons. */
-export function unpackRuleset(archive: Buffer): SetFile[] {
+/**
+ * gunzip + untar + keep the rule files (flattened by base name); errors are archive or truncation reasons. The
+ * gunzip runs on libuv's thread pool: a running sensor's scheduled update must not hold its event loop.
+ */
+export async function unpackRuleset(archive: Buffer): Promise<SetFile[]> {
   let tar: Buffer;
   try {
-    tar = gunzipSync(archive, { maxOutputLength: MAX_RULESET_BYTES });
+    tar = await gunzipAsync(archive, { maxOutputLength: MAX_RULESET_BYTES });
   } catch (e) {
     const msg = (e as Error).message;
     throw new RulesUpdateError(/unexpected end/i.test(msg) ? 'truncated' : 'archive', `not a complete gzip file (${msg})`, { cause: e });
@@ -113,14 +118,18 @@ export function unpackRuleset(archive: Buffer): SetFile[] {
   return files;
 }
 
+function* ruleSources(files: readonly SetFile[]): Iterable<RuleSource> {
+  for (const f of files) if (f.name.endsWith('.rules')) yield { file: f.name, text: f.data.toString('latin1'), ruleset: 'check' };
+}
+
 export async function updateRules(o: UpdateOptions): Promise<UpdateResult> {
   const md5 = await expectedMd5(o);
   const archive = await fetchBytes(o.source, o, 'ruleset');
   const actual = createHash('md5').update(archive).digest('hex');
   if (md5 !== undefined && md5 !== actual) throw new RulesUpdateError('checksum', `ruleset ${o.source}: MD5 ${actual}, expected ${md5}`);
-  const files = unpackRuleset(archive);
-  const sources = files.filter((f) => f.name.endsWith('.rules')).map((f) => ({ file: f.name, text: f.data.toString('latin1'), ruleset: 'check' }));
-  const loaded = compileSignatures(sources, { vars: ruleVars([]) }).stats.loaded;
+  const files = await unpackRuleset(archive);
+  // sliced, and each file's text made when the compile reaches it: the sensor's event loop keeps turning
+  const loaded = (await compileSignaturesAsync(ruleSources(files), { vars: ruleVars([]) })).stats.loaded;
   if (loaded === 0) throw new RulesUpdateError('archive', 'no rule of the archive loads');
   const set = await installSet(o.rulesDir, files, { md5: actual, source: o.source, now: (o.now ?? (() => new Date()))() });
   return { set, md5: actual, verified: md5 !== undefined ? 'md5' : 'structure', files: files.length, rules: loaded, bytes: archive.length };

@@ -1,7 +1,7 @@
 // The rules a run labels with: ours (built-in and --rules JSON) and the community signatures (--rules *.rules,
 // the installed set of --rules-dir), HOME_NET being the monitored networks. Loaded before the capture opens, so
 // a long compile (the whole of ET Open takes seconds) delays the start, never a packet; what loaded and what was
-// skipped, by reason, is logged (SignaturesLoaded).
+// skipped, by reason, is logged (SignaturesLoaded). A running sensor reloads them in slices (live-rules.ts).
 
 import type { CombinedClassifier } from '../classify/combined-classifier.ts';
 import type { Settings } from '../config/settings.ts';

@@ -3,7 +3,7 @@
 // the responder emits finished flows into the work loop, the pipeline writes records to the sinks.
 
 import pkg from '../../package.json' with { type: 'json' };
-import type { Classifier } from '../classify/types.ts';
+import type { CombinedClassifier } from '../classify/combined-classifier.ts';
 import { loadGreetingTexts } from '../config/greeting-file.ts';
 import type { GreetingTexts } from '../dialogue/texts.ts';
 import { redactSettings, type Settings } from '../config/settings.ts';
@@ -12,6 +12,8 @@ import { describeExclusions } from '../scope/exclusions.ts';
 import { DropReporter } from '../metrics/drop-report.ts';
 import { StatsLine } from '../metrics/stats.ts';
 import { startArp } from './arp.ts';
+import { watchListeners } from './listeners.ts';
+import { startLiveRules, type LiveRules } from './live-rules.ts';
 import { loadRules } from './rules.ts';
 import { DROP_REPORT_MS, TICK_MS } from './budget.ts';
 import { openCapture, type SensorCapture } from './capture.ts';
@@ -27,8 +29,11 @@ export async function runSensor(settings: Settings): Promise<number> {
   const output = openSensorOutput(settings);
   const { log } = output;
   log.info({ event: 'SensorStarting', version: pkg.version, node: process.version, settings: redactSettings(settings) }, 'starting');
+  // until the reloads are wired, a SIGHUP (Node's default: exit) is only logged
+  const hupWhileStarting = () => log.warn({ event: 'RulesReloadIgnored', reason: 'starting' }, 'SIGHUP while starting: the rules being loaded are the ones on disk');
+  process.on('SIGHUP', hupWhileStarting);
   let host: HostView;
-  let classifier: Classifier;
+  let classifier: CombinedClassifier;
   let outputs;
   let greetTexts: GreetingTexts;
   try {
@@ -55,11 +60,22 @@ export async function runSensor(settings: Settings): Promise<number> {
     capture.pcap.close();
     return output.fatal(err, exitCodeOf(err));
   }
+  let live: LiveRules;
+  try {
+    live = startLiveRules(settings, host, classifier, log.child({ component: 'rules' }));
+    process.off('SIGHUP', hupWhileStarting);
+  } catch (err) {
+    capture.pcap.close();
+    await observed.observers.close();
+    return output.fatal(err, exitCodeOf(err));
+  }
   logStarted(settings, output, host, capture, classifier, observed.observers.metricsAddress);
   outputs.uploadJob?.start();
-  const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, arp, archive: outputs.archive });
+  const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, capture: capture.pcap, arp, archive: outputs.archive });
   const drops = dropReporter(core, output);
+  const listeners = watchListeners(settings, host, capture, log.child({ component: 'listeners' }));
   const timers = [
+    ...(listeners ? [setInterval(() => void listeners.check(), settings.listenerCheckMs)] : []),
     setInterval(() => {
       observed.liveness.beat(Date.now());
       arp?.tick(Date.now());
@@ -68,7 +84,7 @@ export async function runSensor(settings: Settings): Promise<number> {
     setInterval(() => drops.report(), DROP_REPORT_MS),
     ...(settings.statsIntervalMs > 0 ? [setInterval(() => log.info({ event: 'Stats', ...stats.fields() }, 'stats'), settings.statsIntervalMs)] : []),
   ];
-  const running: RunningSensor = { output, core, capture, outputs, observed, stats, drops, timers };
+  const running: RunningSensor = { output, core, capture, outputs, observed, stats, drops, timers, live };
   return untilStopped(running);
 }
 
@@ -81,7 +97,7 @@ function dropReporter(core: SensorCore, output: SensorOutput): DropReporter {
 }
 
 function logStarted(
-  settings: Settings, { log }: SensorOutput, host: HostView, capture: SensorCapture, classifier: Classifier,
+  settings: Settings, { log }: SensorOutput, host: HostView, capture: SensorCapture, classifier: CombinedClassifier,
   metricsAddress: { readonly host: string; readonly port: number } | undefined,
 ): void {
   const { networks, exclusions } = host.scope;
@@ -89,6 +105,7 @@ function logStarted(
     event: 'SensorStarted',
     device: settings.device,
     mtu: host.dev.mtu,
+    snaplen: capture.snaplen,
     networks: networks.map((n) => n.text),
     excluded_ports: exclusions.ports.map(portRangeText),
     exclusions: describeExclusions(exclusions),

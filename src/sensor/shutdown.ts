@@ -8,6 +8,7 @@ import type { StatsLine } from '../metrics/stats.ts';
 import { SHUTDOWN_BUDGET_MS, SHUTDOWN_LOG_RESERVE_MS } from './budget.ts';
 import type { SensorCapture } from './capture.ts';
 import type { SensorCore } from './core.ts';
+import type { LiveRules } from './live-rules.ts';
 import type { SensorObservers } from './observe.ts';
 import type { SensorOutput } from './output.ts';
 import type { SensorSinks } from './sinks.ts';
@@ -21,6 +22,8 @@ export interface RunningSensor {
   readonly stats: StatsLine;
   readonly drops: DropReporter;
   readonly timers: readonly NodeJS.Timeout[];
+  /** SIGHUP and the rules update schedule. */
+  readonly live: LiveRules;
 }
 
 /** Resolves with the exit status once a signal has stopped the sensor. */
@@ -51,6 +54,7 @@ async function stop(s: RunningSensor, signal: string): Promise<number> {
   log.info({ event: 'SensorStopping', signal }, 'stopping');
   s.capture.pcap.close();
   const observersClosed = s.observed.observers.close();
+  const liveClosed = s.live.close();
   for (const t of s.timers) clearInterval(t);
   core.responder.finishAll('shutdown');
   await core.pipeline.close();
@@ -58,6 +62,7 @@ async function stop(s: RunningSensor, signal: string): Promise<number> {
   if (outputs.uploadJob) await outputs.uploadJob.shutdown(SHUTDOWN_BUDGET_MS - (Date.now() - started) - SHUTDOWN_LOG_RESERVE_MS);
   s.drops.report();
   await observersClosed;
+  await liveClosed;
   log.info({ event: 'SensorStopped', ...s.stats.fields() }, 'stopped');
   s.stats.close();
   await output.flush();

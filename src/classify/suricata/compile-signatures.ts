@@ -13,6 +13,7 @@ import { splitRuleStatements, type RuleStatement } from './rule-text.ts';
 import type { RuleVars } from './rule-vars.ts';
 import type { Signature } from './signature.ts';
 import { SignatureSet } from './signature-set.ts';
+import { drain, drainSliced, type Steps } from '../slices.ts';
 
 export interface RuleSource {
   /** File name (shown in messages; its base name is the `group:` of selection filters). */
@@ -84,11 +85,7 @@ function unsatisfied(s: Signature, set: ReadonlySet<string>): boolean {
   return s.flowbits.some((f) => f.op === 'isset' && (f.any ? !f.bits.some((b) => set.has(b)) : !f.bits.every((b) => set.has(b))));
 }
 
-/**
- * Sources are consumed one at a time and no rule text is kept once parsed (only disabled flowbit setters'),
- * so a lazy iterable that reads each file when asked for it keeps at most one file's text in memory.
- */
-export function compileSignatures(sources: Iterable<RuleSource>, options: CompileOptions): CompiledSignatures {
+function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): Steps<CompiledSignatures> {
   const sel = options.selection ?? NO_SELECTION;
   const specs = new SpecCache(options.vars);
   const classes = options.classification ?? new Map<string, Classtype>();
@@ -102,10 +99,35 @@ export function compileSignatures(sources: Iterable<RuleSource>, options: Compil
       const c: Candidate = { line: stmt.line, file: src.file, ruleset: src.ruleset, order: cands.length, on, ...(keep && { stmt: { ...stmt, text: flat(stmt.text) } }) };
       cands.push(c);
       if (on) parse(c, stmt);
+      yield;
     }
   }
   const flowbitSetters = enableSetters(cands, parse);
-  return assemble(cands, flowbitSetters);
+  yield;
+  return yield* assemble(cands, flowbitSetters);
+}
+
+/**
+ * Sources are consumed one at a time and no rule text is kept once parsed (only disabled flowbit setters'),
+ * so a lazy iterable that reads each file when asked for it keeps at most one file's text in memory.
+ */
+export function compileSignatures(sources: Iterable<RuleSource>, options: CompileOptions): CompiledSignatures {
+  return drain(compileSteps(sources, options));
+}
+
+export interface AsyncCompileOptions extends CompileOptions {
+  /** Longest stretch of work between two yields, ms (default 4). */
+  readonly sliceMs?: number;
+  /** How to give the event loop back (default: a macrotask, setImmediate). */
+  readonly yieldTo?: () => Promise<void>;
+}
+
+/**
+ * The same compile in slices that give the thread back (a running sensor's reload: capture callbacks run between
+ * two slices); the result is compileSignatures'. Matchers hold closures, so the compile cannot move to a worker.
+ */
+export function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
+  return drainSliced(compileSteps(sources, options), options);
 }
 
 const SETS_FLOWBITS = /flowbits\s*:\s*(set|toggle)\b/;
@@ -133,12 +155,14 @@ function enableSetters(cands: Candidate[], parse: (c: Candidate, stmt: RuleState
   return n;
 }
 
-function assemble(cands: readonly Candidate[], flowbitSetters: number): CompiledSignatures {
+function* assemble(cands: readonly Candidate[], flowbitSetters: number): Steps<CompiledSignatures> {
   const skipped: SkippedRule[] = [];
   const errors: RuleErrorInfo[] = [];
   let loaded: Signature[] = [];
   const seen = new Set<string>();
-  for (const c of cands) {
+  for (let i = 0; i < cands.length; i++) {
+    if (i % 1024 === 1023) yield;
+    const c = cands[i]!;
     const r = c.result;
     if (!c.on || !r) continue;
     const loc = { file: c.file, line: c.line, sid: r.kind === 'signature' ? r.sig.sid : r.sid, msg: r.kind === 'signature' ? r.sig.msg : r.msg };
@@ -164,10 +188,11 @@ function assemble(cands: readonly Candidate[], flowbitSetters: number): Compiled
       skipped.push({ file: s.file, line: s.line, sid: s.sid, msg: s.msg, option: 'flowbits', reason: 'flowbits:unsatisfiable' });
     }
     loaded = keep;
+    yield;
   }
   const byReason = new Map<SkipReason, number>();
   for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
-  const set = new SignatureSet(loaded);
+  const set = yield* SignatureSet.build(loaded);
   return {
     signatures: set,
     stats: {

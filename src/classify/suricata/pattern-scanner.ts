@@ -4,124 +4,157 @@
 // only for the root and its children, where most of the time is spent. Outputs are reached through dictionary
 // suffix links, so no state stores its suffixes' patterns. Patterns are latin1 strings (one char per byte).
 
+import { drain, type Steps } from '../slices.ts';
+import { newTrie, trieInsert } from '../trie.ts';
+
 const FOLD = new Uint8Array(256);
 for (let c = 0; c < 256; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 
-export class PatternScanner {
+/** A scanner's tables: what the constructor of a scanner built in steps (`scannerTables`) takes. */
+export interface ScannerTables {
   readonly count: number;
   /** Dense rows: row index per state (-1: sparse), 256 entries each. */
+  readonly denseRow: Int32Array;
+  readonly dense: Int32Array;
+  readonly edgeStart: Int32Array;
+  readonly edgeByte: Uint8Array;
+  readonly edgeTo: Int32Array;
+  readonly fail: Int32Array;
+  /** Nearest state on the failure chain (itself included) that ends a pattern, or -1. */
+  readonly outLink: Int32Array;
+  readonly outStart: Int32Array;
+  readonly outIds: Int32Array;
+}
+
+/** Work between two yields of scannerTables: states sorted or linked, pattern bytes inserted. */
+const STEP_STATES = 512;
+const STEP_BYTES = 16_384;
+
+/** The tables for patterns, yielding every STEP_STATES states or STEP_BYTES pattern bytes (so a sliced build can pause there). */
+export function* scannerTables(patterns: readonly string[]): Steps<ScannerTables> {
+  const trie = newTrie();
+  let bytes = 0;
+  for (let idx = 0; idx < patterns.length; idx++) {
+    trieInsert(trie, patterns[idx]!, idx, FOLD);
+    bytes += patterns[idx]!.length;
+    if (bytes >= STEP_BYTES) {
+      bytes = 0;
+      yield;
+    }
+  }
+  const { go: children, outs: own } = trie;
+  const n = children.length;
+  // sparse edges, sorted by byte
+  const edgeStart = new Int32Array(n + 1);
+  let edges = 0;
+  for (let s = 0; s < n; s++) {
+    edgeStart[s] = edges;
+    edges += children[s]!.size;
+  }
+  edgeStart[n] = edges;
+  const edgeByte = new Uint8Array(edges);
+  const edgeTo = new Int32Array(edges);
+  for (let s = 0; s < n; s++) {
+    const sorted = [...children[s]!].sort((a, b) => a[0] - b[0]);
+    sorted.forEach(([c, t], k) => {
+      edgeByte[edgeStart[s]! + k] = c;
+      edgeTo[edgeStart[s]! + k] = t;
+    });
+    if (s % STEP_STATES === STEP_STATES - 1) yield;
+  }
+  const outStart = new Int32Array(n + 1);
+  const ids: number[] = [];
+  for (let s = 0; s < n; s++) {
+    outStart[s] = ids.length;
+    for (const id of own[s]!) ids.push(id);
+  }
+  outStart[n] = ids.length;
+  const denseRow = new Int32Array(n).fill(-1);
+  const denseStates = [0, ...children[0]!.values()];
+  denseStates.forEach((s, row) => (denseRow[s] = row));
+  const t: ScannerTables = {
+    count: patterns.length, denseRow, dense: new Int32Array(denseStates.length * 256), edgeStart, edgeByte, edgeTo,
+    fail: new Int32Array(n), outLink: new Int32Array(n).fill(-1), outStart, outIds: Int32Array.from(ids),
+  };
+  yield;
+  yield* link(t, children, own);
+  return t;
+}
+
+/** Sparse goto: the child of s on byte c, or -1. */
+function child(t: ScannerTables, s: number, c: number): number {
+  let lo = t.edgeStart[s]!;
+  let hi = t.edgeStart[s + 1]! - 1;
+  const bytes = t.edgeByte;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = bytes[mid]!;
+    if (b === c) return t.edgeTo[mid]!;
+    if (b < c) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** One transition on a folded byte. */
+function step(t: ScannerTables, s: number, c: number): number {
+  for (;;) {
+    const row = t.denseRow[s]!;
+    if (row >= 0) return t.dense[row * 256 + c]!;
+    const next = child(t, s, c);
+    if (next >= 0) return next;
+    s = t.fail[s]!;
+  }
+}
+
+/** Failure and output links, breadth first; dense rows completed into DFA rows. */
+function* link(t: ScannerTables, children: readonly Map<number, number>[], own: readonly number[][]): Steps<void> {
+  const queue: number[] = [];
+  for (let c = 0; c < 256; c++) t.dense[c] = children[0]!.get(c) ?? 0;
+  for (const s of children[0]!.values()) {
+    t.fail[s] = 0;
+    queue.push(s);
+  }
+  for (let qi = 0; qi < queue.length; qi++) {
+    const s = queue[qi]!;
+    const f = t.fail[s]!;
+    t.outLink[s] = own[s]!.length > 0 ? s : t.outLink[f]!;
+    for (const [c, next] of children[s]!) {
+      t.fail[next] = step(t, f, c);
+      queue.push(next);
+    }
+    const row = t.denseRow[s]!;
+    if (row > 0) for (let c = 0; c < 256; c++) t.dense[row * 256 + c] = children[s]!.get(c) ?? step(t, f, c);
+    if (qi % STEP_STATES === STEP_STATES - 1) yield;
+  }
+}
+
+export class PatternScanner {
+  readonly count: number;
   readonly #denseRow: Int32Array;
   readonly #dense: Int32Array;
-  readonly #edgeStart: Int32Array;
-  readonly #edgeByte: Uint8Array;
-  readonly #edgeTo: Int32Array;
   readonly #fail: Int32Array;
-  /** Nearest state on the failure chain (itself included) that ends a pattern, or -1. */
   readonly #outLink: Int32Array;
   readonly #outStart: Int32Array;
   readonly #outIds: Int32Array;
+  readonly #t: ScannerTables;
 
-  constructor(patterns: readonly string[]) {
-    this.count = patterns.length;
-    const children: Map<number, number>[] = [new Map()];
-    const depth: number[] = [0];
-    const own: number[][] = [[]];
-    patterns.forEach((p, idx) => {
-      let s = 0;
-      for (let i = 0; i < p.length; i++) {
-        const c = FOLD[p.charCodeAt(i) & 0xff]!;
-        let n = children[s]!.get(c);
-        if (n === undefined) {
-          n = children.length;
-          children.push(new Map());
-          depth.push(depth[s]! + 1);
-          own.push([]);
-          children[s]!.set(c, n);
-        }
-        s = n;
-      }
-      own[s]!.push(idx);
-    });
-    const n = children.length;
-    // sparse edges, sorted by byte
-    this.#edgeStart = new Int32Array(n + 1);
-    let edges = 0;
-    for (let s = 0; s < n; s++) {
-      this.#edgeStart[s] = edges;
-      edges += children[s]!.size;
-    }
-    this.#edgeStart[n] = edges;
-    this.#edgeByte = new Uint8Array(edges);
-    this.#edgeTo = new Int32Array(edges);
-    for (let s = 0; s < n; s++) {
-      const sorted = [...children[s]!].sort((a, b) => a[0] - b[0]);
-      sorted.forEach(([c, t], k) => {
-        this.#edgeByte[this.#edgeStart[s]! + k] = c;
-        this.#edgeTo[this.#edgeStart[s]! + k] = t;
-      });
-    }
-    this.#fail = new Int32Array(n);
-    this.#outLink = new Int32Array(n).fill(-1);
-    this.#outStart = new Int32Array(n + 1);
-    const ids: number[] = [];
-    for (let s = 0; s < n; s++) {
-      this.#outStart[s] = ids.length;
-      ids.push(...own[s]!);
-    }
-    this.#outStart[n] = ids.length;
-    this.#outIds = Int32Array.from(ids);
-    this.#denseRow = new Int32Array(n).fill(-1);
-    const denseStates = [0, ...children[0]!.values()];
-    this.#dense = new Int32Array(denseStates.length * 256);
-    denseStates.forEach((s, row) => (this.#denseRow[s] = row));
-    this.#link(children, own);
-  }
-
-  /** Sparse goto: the child of s on byte c, or -1. */
-  #child(s: number, c: number): number {
-    let lo = this.#edgeStart[s]!;
-    let hi = this.#edgeStart[s + 1]! - 1;
-    const bytes = this.#edgeByte;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const b = bytes[mid]!;
-      if (b === c) return this.#edgeTo[mid]!;
-      if (b < c) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-
-  /** Failure and output links, breadth first; dense rows completed into DFA rows. */
-  #link(children: readonly Map<number, number>[], own: readonly number[][]): void {
-    const queue: number[] = [];
-    for (let c = 0; c < 256; c++) this.#dense[c] = children[0]!.get(c) ?? 0;
-    for (const t of children[0]!.values()) {
-      this.#fail[t] = 0;
-      queue.push(t);
-    }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi]!;
-      const f = this.#fail[s]!;
-      this.#outLink[s] = own[s]!.length > 0 ? s : this.#outLink[f]!;
-      for (const [c, t] of children[s]!) {
-        this.#fail[t] = this.step(f, c);
-        queue.push(t);
-      }
-      const row = this.#denseRow[s]!;
-      if (row > 0) for (let c = 0; c < 256; c++) this.#dense[row * 256 + c] = children[s]!.get(c) ?? this.step(f, c);
-    }
+  /** Patterns: the tables are built at once; tables: those scannerTables built in steps. */
+  constructor(patterns: readonly string[] | ScannerTables) {
+    const t = isTables(patterns) ? patterns : drain(scannerTables(patterns));
+    this.#t = t;
+    this.count = t.count;
+    this.#denseRow = t.denseRow;
+    this.#dense = t.dense;
+    this.#fail = t.fail;
+    this.#outLink = t.outLink;
+    this.#outStart = t.outStart;
+    this.#outIds = t.outIds;
   }
 
   /** One transition on a folded byte. */
   step(s: number, c: number): number {
-    for (;;) {
-      const row = this.#denseRow[s]!;
-      if (row >= 0) return this.#dense[row * 256 + c]!;
-      const t = this.#child(s, c);
-      if (t >= 0) return t;
-      s = this.#fail[s]!;
-    }
+    return step(this.#t, s, c);
   }
 
   /**
@@ -145,7 +178,7 @@ export class PatternScanner {
           s = dense[(row << 8) | c]!;
           break;
         }
-        const t = this.#child(s, c);
+        const t = child(this.#t, s, c);
         if (t >= 0) {
           s = t;
           break;
@@ -163,4 +196,8 @@ export class PatternScanner {
       }
     }
   }
+}
+
+function isTables(x: readonly string[] | ScannerTables): x is ScannerTables {
+  return !Array.isArray(x);
 }

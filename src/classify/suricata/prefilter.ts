@@ -5,7 +5,8 @@
 // selective it is. Signatures without a usable content run on every record of their protocol.
 
 import { addressIndexOf } from './net-spec.ts';
-import { PatternScanner } from './pattern-scanner.ts';
+import { PatternScanner, scannerTables } from './pattern-scanner.ts';
+import { drain, type Steps } from '../slices.ts';
 import type { RecordViews } from './record-views.ts';
 import type { BufferKey, ContentStep, Signature } from './signature.ts';
 import { bufferKeyId } from './signature.ts';
@@ -55,46 +56,73 @@ export class Prefilter {
   readonly #byDest = new Map<number, number[]>();
   /** The same signatures when their list has IPv6 items: tried on every IPv6 record. */
   readonly #indexedV6: number[] = [];
-  readonly withoutPattern: number;
   #epoch = 0;
   readonly #hits: number[] = [];
 
-  constructor(sigs: readonly Signature[]) {
+  /** `deferred`: left to `build`, which does the work in steps. */
+  constructor(sigs: readonly Signature[], deferred = false) {
+    if (deferred) return;
+    drain(this.#group(sigs));
+    for (const b of this.#pending) this.#addScanner(b, new PatternScanner([...b.patterns.keys()]));
+    this.#pending = [];
+  }
+
+  /** The prefilter of sigs, built in steps. */
+  static *build(sigs: readonly Signature[]): Steps<Prefilter> {
+    const p = new Prefilter(sigs, true);
+    yield* p.#group(sigs);
+    for (const b of p.#pending) p.#addScanner(b, new PatternScanner(yield* scannerTables([...b.patterns.keys()])));
+    p.#pending = [];
+    return p;
+  }
+
+  get withoutPattern(): number {
+    return this.#without;
+  }
+
+  /** Each signature's fast pattern by buffer into #pending, the others by protocol or address. */
+  *#group(sigs: readonly Signature[]): Steps<void> {
     const byBuffer = new Map<string, { key: BufferKey; patterns: Map<string, number[]> }>();
-    let without = 0;
-    sigs.forEach((sig, idx) => {
+    for (let idx = 0; idx < sigs.length; idx++) {
+      const sig = sigs[idx]!;
+      if (idx % 1024 === 1023) yield;
       const fp = fastPatternOf(sig);
       if (!fp) {
-        without++;
-        const srcIx = sig.bidirectional ? undefined : addressIndexOf(sig.src);
-        const dstIx = sig.bidirectional || srcIx ? undefined : addressIndexOf(sig.dst);
-        const ix = srcIx ?? dstIx;
-        if (ix) {
-          const map = srcIx ? this.#bySource : this.#byDest;
-          for (const b of ix.v4Buckets) (map.get(b) ?? map.set(b, []).get(b)!).push(idx);
-          if (ix.v6) this.#indexedV6.push(idx);
-          return;
-        }
-        const k = groupKey(sig.proto, sig.app);
-        let g = this.#always.get(k);
-        if (!g) this.#always.set(k, (g = { any: [], withPayload: [] }));
-        (sig.lists.length > 0 ? g.withPayload : g.any).push(idx);
-        return;
+        this.#without++;
+        this.#addWithoutPattern(sig, idx);
+        continue;
       }
       const id = bufferKeyId(fp.key);
       let b = byBuffer.get(id);
       if (!b) byBuffer.set(id, (b = { key: fp.key, patterns: new Map() }));
       const folded = fp.text.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
       (b.patterns.get(folded) ?? b.patterns.set(folded, []).get(folded)!).push(idx);
-    });
-    this.withoutPattern = without;
-    for (const b of byBuffer.values()) {
-      const patterns = [...b.patterns.keys()];
-      this.#scanners.push({
-        key: b.key, scanner: new PatternScanner(patterns), sigsOf: patterns.map((p) => b.patterns.get(p)!),
-        seen: new Uint32Array(patterns.length),
-      });
     }
+    this.#pending = [...byBuffer.values()];
+  }
+
+  #without = 0;
+  #pending: readonly { readonly key: BufferKey; readonly patterns: ReadonlyMap<string, number[]> }[] = [];
+
+  #addScanner(b: { readonly key: BufferKey; readonly patterns: ReadonlyMap<string, number[]> }, scanner: PatternScanner): void {
+    const patterns = [...b.patterns.keys()];
+    this.#scanners.push({ key: b.key, scanner, sigsOf: patterns.map((p) => b.patterns.get(p)!), seen: new Uint32Array(patterns.length) });
+  }
+
+  #addWithoutPattern(sig: Signature, idx: number): void {
+    const srcIx = sig.bidirectional ? undefined : addressIndexOf(sig.src);
+    const dstIx = sig.bidirectional || srcIx ? undefined : addressIndexOf(sig.dst);
+    const ix = srcIx ?? dstIx;
+    if (ix) {
+      const map = srcIx ? this.#bySource : this.#byDest;
+      for (const b of ix.v4Buckets) (map.get(b) ?? map.set(b, []).get(b)!).push(idx);
+      if (ix.v6) this.#indexedV6.push(idx);
+      return;
+    }
+    const k = groupKey(sig.proto, sig.app);
+    let g = this.#always.get(k);
+    if (!g) this.#always.set(k, (g = { any: [], withPayload: [] }));
+    (sig.lists.length > 0 ? g.withPayload : g.any).push(idx);
   }
 
   #resetEpochs(): void {

@@ -9,6 +9,7 @@ import { inspectBuffer, uintMatch } from './inspect-buffer.ts';
 import { Prefilter } from './prefilter.ts';
 import { RecordViews, type SignatureInput } from './record-views.ts';
 import type { Signature, TcpFlagsTest } from './signature.ts';
+import type { Steps } from '../slices.ts';
 
 /** The label of a matching community rule. */
 export type SignatureLabel = CommunityLabel;
@@ -37,13 +38,21 @@ export class SignatureSet {
 
   readonly #usePrefilter: boolean;
 
-  /** options.prefilter false: every signature is a candidate for every record (tests compare both ways). */
-  constructor(signatures: readonly Signature[], options: { prefilter?: boolean } = {}) {
+  /**
+   * options.prefilter false: every signature is a candidate for every record (tests compare both ways); a
+   * Prefilter: the one built for these signatures by `build`.
+   */
+  constructor(signatures: readonly Signature[], options: { prefilter?: boolean | Prefilter } = {}) {
     this.signatures = signatures;
-    this.#usePrefilter = options.prefilter ?? true;
-    this.#prefilter = new Prefilter(this.#usePrefilter ? signatures : []);
+    this.#usePrefilter = options.prefilter !== false;
+    this.#prefilter = options.prefilter instanceof Prefilter ? options.prefilter : new Prefilter(this.#usePrefilter ? signatures : []);
     this.#stamp = new Uint32Array(signatures.length);
     this.#readsBits = Uint8Array.from(signatures, (s) => (s.flowbits.some((f) => f.op === 'isset' || f.op === 'isnotset') ? 1 : 0));
+  }
+
+  /** The set built in steps (the prefilter's tables take most of the time). */
+  static *build(signatures: readonly Signature[]): Steps<SignatureSet> {
+    return new SignatureSet(signatures, { prefilter: yield* Prefilter.build(signatures) });
   }
 
   get size(): number {

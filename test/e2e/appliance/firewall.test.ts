@@ -185,6 +185,15 @@ for (const backend of ['nft', 'legacy'] as const) {
       assert.match(h.stdout, /^healthy/);
     });
 
+    test('SIGHUP: forwarded to the sensor, which reloads its rules; the entrypoint and the firewall carry on', async () => {
+      const rules = ruleset(topo.sensorNs, 'nft');
+      ep!.child.kill('SIGHUP');
+      await ep!.waitFor(() => ep!.sensorLogs.find((l) => l.event === 'RulesReloaded'), 'RulesReloaded');
+      assert.ok(ep!.logs.some((l) => l.event === 'SignalReceived' && l.signal === 'HUP'));
+      assert.equal(ep!.child.exitCode, null, 'the entrypoint still runs');
+      assert.equal(ruleset(topo.sensorNs, 'nft'), rules, 'the firewall is as it was');
+    });
+
     test('SIGTERM: the sensor stops, exit 0, and both rulesets are exactly as before; healthcheck fails', async () => {
       for (const c of extra.splice(0)) c.kill('SIGKILL');
       const code = await ep!.stop('SIGTERM');

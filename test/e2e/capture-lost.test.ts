@@ -1,0 +1,87 @@
+// End to end, as root: the sensor's device disappears while it runs (`ip link del`) and comes back with the same
+// name and addresses but a new MAC. The sensor must not abort: it logs CaptureLost, reports unhealthy, retries,
+// logs CaptureRestored once the device is back, and answers a real client (nc through the kernel) again.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addVethPair, createTopology, installLurkerFirewall, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
+import { startSensor, type SensorProcess } from '../helpers/sensor.ts';
+
+const skip = isRoot() ? false : 'end-to-end tests need root (network namespaces)';
+const METRICS = '127.0.0.1:9465';
+
+function healthz(topo: Topology): string {
+  return nsExec(topo.sensorNs, 'curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${METRICS}/healthz`], { allowFail: true });
+}
+
+function metric(topo: Topology, name: string): number | undefined {
+  const text = nsExec(topo.sensorNs, 'curl', ['-s', `http://${METRICS}/metrics`], { allowFail: true });
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+function ncSend(topo: Topology, port: number, text: string): void {
+  nsExec(topo.clientNs, 'sh', ['-c', `printf '${text}' | timeout 3 nc -q 1 ${topo.sensorIp4} ${port}`], { allowFail: true });
+}
+
+describe('capture device lost and back', { skip }, () => {
+  let topo: Topology;
+  let sensor: SensorProcess;
+
+  before(async () => {
+    topo = createTopology();
+    installLurkerFirewall(topo.sensorNs);
+    sensor = await startSensor(topo.sensorNs, [
+      '-i', topo.sensorIf, '-n', topo.net4, '--format', 'json', '--flow-timeout', '1', '--stats-interval', '1',
+      '--metrics-listen', METRICS,
+    ]);
+  });
+
+  after(async () => {
+    if (sensor) await sensor.stop('SIGKILL');
+    topo?.cleanup();
+  });
+
+  test('the sensor survives `ip link del`, re-opens the re-created device and answers nc again', async () => {
+    ncSend(topo, 31337, 'before\\n');
+    const first = await sensor.waitForRecord((r) => r.dst_port === 31337, 'a record before the loss');
+    assert.equal(first.state, 'acked');
+    assert.equal(healthz(topo), '200');
+    const oldMac = topo.sensorMac;
+
+    nsExec(topo.sensorNs, 'ip', ['link', 'del', topo.sensorIf]);
+    const lost = await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureLost'), 'CaptureLost', 5000);
+    assert.equal(lost.device, topo.sensorIf);
+    assert.equal(typeof lost.error, 'string');
+    assert.ok((lost.error as string).length > 0);
+    await sensor.waitFor(() => (healthz(topo) === '503' ? true : undefined), 'unhealthy while the device is gone', 5000);
+    // a few retries fail while the device is gone: logged once, not once a second
+    await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureReopenFailed'), 'CaptureReopenFailed', 5000);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(sensor.logs.filter((l) => l.event === 'CaptureReopenFailed').length, 1);
+
+    addVethPair(topo);
+    const newMac = /link\/ether ([0-9a-f:]{17})/.exec(nsExec(topo.sensorNs, 'ip', ['link', 'show', topo.sensorIf]))![1]!;
+    assert.notEqual(newMac, oldMac, 'the re-created device has a new MAC (the filter must be rebuilt)');
+    const restored = await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureRestored'), 'CaptureRestored', 5000);
+    assert.match(String(restored.filter), new RegExp(`ether dst ${newMac}`));
+    assert.ok(Number(restored.attempts) >= 2);
+
+    ncSend(topo, 31338, 'after\\n');
+    const again = await sensor.waitForRecord((r) => r.dst_port === 31338, 'a record after the device came back', 8000);
+    assert.equal(again.state, 'acked');
+    assert.equal(Buffer.from(again.payload, 'base64').toString(), 'after\n');
+    assert.equal(healthz(topo), '200');
+    assert.equal(metric(topo, 'synbait_capture_reopened_total'), 1);
+    assert.equal(typeof metric(topo, 'synbait_capture_kernel_drops_total'), 'number');
+
+    const stats = await sensor.waitFor(() => [...sensor.logs].reverse().find((l) => l.event === 'Stats' && l.capture_reopened === 1), 'a stats line after the re-open', 3000);
+    assert.equal(typeof stats.kernel_dropped, 'number');
+    assert.equal(typeof stats.if_dropped, 'number');
+    assert.equal(sensor.child.exitCode, null, 'still running');
+    assert.equal(sensor.child.signalCode, null, 'no abort');
+    const code = await sensor.stop('SIGTERM');
+    assert.equal(code, 0, sensor.text.stderr);
+    const stopped = sensor.logs.find((l) => l.event === 'SensorStopped');
+    assert.ok(stopped && typeof stopped.kernel_dropped === 'number', 'SensorStopped has the kernel drops');
+  });
+});
