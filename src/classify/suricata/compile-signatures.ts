@@ -78,6 +78,8 @@ interface Candidate {
   readonly stmt?: RuleStatement;
 }
 
+const flatOrUndefined = (s: string | undefined) => (s === undefined ? undefined : flat(s));
+
 const setsOf = (s: Signature) => s.flowbits.filter((f) => f.op === 'set' || f.op === 'toggle').flatMap((f) => f.bits);
 
 function unsatisfied(s: Signature, set: ReadonlySet<string>): boolean {
@@ -142,8 +144,10 @@ function assemble(cands: readonly Candidate[], flowbitSetters: number): Compiled
     const r = c.result;
     if (!c.on || !r) continue;
     const loc = { file: c.file, line: c.line, sid: r.kind === 'signature' ? r.sig.sid : r.sid, msg: r.kind === 'signature' ? r.sig.msg : r.msg };
-    if (r.kind === 'skipped') skipped.push({ ...loc, option: r.option, reason: r.reason });
-    else if (r.kind === 'error') errors.push({ ...loc, option: r.option, code: r.code, message: r.message });
+    // option names, reasons and messages are slices of (or concatenations over) the rule text: flat copies
+    // keep the files' text collectable once compiled
+    if (r.kind === 'skipped') skipped.push({ ...loc, option: flatOrUndefined(r.option), reason: flat(r.reason) as SkipReason });
+    else if (r.kind === 'error') errors.push({ ...loc, option: flatOrUndefined(r.option), code: r.code, message: flat(r.message) });
     else {
       const key = `${r.sig.ruleset}:${r.sig.gid}:${r.sig.sid}`;
       if (seen.has(key)) errors.push({ ...loc, option: 'sid', code: 'rule.duplicate', message: `sid ${r.sig.sid} is already loaded` });

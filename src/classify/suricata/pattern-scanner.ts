@@ -1,165 +1,161 @@
-// Multi-pattern search for the signature prefilter: Aho-Corasick over ASCII-case-folded bytes, one pass per
-// buffer whatever the number of patterns. Tens of thousands of fast patterns make a complete DFA table too big
-// (states × 256 entries), so transitions are stored sparsely (sorted edge arrays, binary search), with dense rows
-// only for the root and its children, where most of the time is spent. Outputs are reached through dictionary
-// suffix links, so no state stores its suffixes' patterns. Patterns are latin1 strings (one char per byte).
+// Multi-pattern search for the signature prefilter: a q-gram hash scanner over case-folded text. Each pattern
+// of 4 bytes or more is filed under one of its 4-byte substrings (its anchor: the one fewest other patterns
+// share, avoiding bytes common in text), in one open hash table of typed arrays; a scan rolls the last 4 bytes
+// of the text through that table and checks the few patterns filed under a matching gram with startsWith.
+// Patterns of 1-3 bytes sit in direct tables keyed by their first one or two bytes. Building it is linear in the
+// patterns' length and allocates a few typed arrays (an Aho-Corasick trie over tens of thousands of ET fast
+// patterns held tens of MB while it was built and a sparse automaton stepped slowly); a scan does a shift, a
+// multiply and one table read per byte. Hand-written because this is the hot path of every payload record.
+//
+// Texts and patterns are compared folded by String.prototype.toLowerCase (the caller folds the text once per
+// buffer, and the content evaluator reuses that copy): it folds ASCII letters, as Suricata's nocase does, and
+// latin1 letters too, so the scanner may report a pattern that a case-sensitive or ASCII-only comparison would
+// not; the prefilter only needs a superset (every candidate is evaluated in full), never fewer.
 
-const FOLD = new Uint8Array(256);
-for (let c = 0; c < 256; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+const GRAM = 4;
+/** Golden-ratio multiplier (Knuth's multiplicative hashing). */
+const HASH_MUL = 0x9e3779b1;
+
+/** Bytes frequent in requests and text: an anchor made of them would be looked at on many positions. */
+const COMMON = new Uint8Array(256);
+for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789 /.=&-_:?,;\r\n\t"\'') COMMON[ch.charCodeAt(0)] = 1;
+COMMON[0] = 1;
+
+const gramAt = (p: string, i: number): number =>
+  ((p.charCodeAt(i) & 0xff) << 24) | ((p.charCodeAt(i + 1) & 0xff) << 16) | ((p.charCodeAt(i + 2) & 0xff) << 8) | (p.charCodeAt(i + 3) & 0xff);
+
+/** Where each long pattern is filed: the gram fewest patterns contain, common bytes breaking ties. */
+function anchorsOf(patterns: readonly string[]): Int32Array {
+  const freq = new Map<number, number>();
+  const distinct = new Set<number>();
+  for (const p of patterns) {
+    if (p.length < GRAM) continue;
+    distinct.clear();
+    for (let i = 0; i + GRAM <= p.length; i++) distinct.add(gramAt(p, i));
+    for (const g of distinct) freq.set(g, (freq.get(g) ?? 0) + 1);
+  }
+  const anchors = new Int32Array(patterns.length).fill(-1);
+  patterns.forEach((p, idx) => {
+    let best = -1;
+    let bestCost = Infinity;
+    for (let i = 0; i + GRAM <= p.length; i++) {
+      let common = 0;
+      for (let k = 0; k < GRAM; k++) common += COMMON[p.charCodeAt(i + k) & 0xff]!;
+      const cost = freq.get(gramAt(p, i))! * 8 + common;
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = i;
+      }
+    }
+    anchors[idx] = best;
+  });
+  return anchors;
+}
+
+/** Chained entries in typed arrays: heads by key, then next/pattern/anchor per entry. */
+class Chains {
+  readonly head: Int32Array;
+  readonly next: Int32Array;
+  readonly pattern: Int32Array;
+  readonly gram: Int32Array;
+  readonly offset: Int32Array;
+  #n = 0;
+  constructor(keys: number, entries: number) {
+    this.head = new Int32Array(keys).fill(-1);
+    this.next = new Int32Array(entries);
+    this.pattern = new Int32Array(entries);
+    this.gram = new Int32Array(entries);
+    this.offset = new Int32Array(entries);
+  }
+  add(key: number, pattern: number, gram: number, offset: number): void {
+    const e = this.#n++;
+    this.next[e] = this.head[key]!;
+    this.head[key] = e;
+    this.pattern[e] = pattern;
+    this.gram[e] = gram;
+    this.offset[e] = offset;
+  }
+}
 
 export class PatternScanner {
   readonly count: number;
-  /** Dense rows: row index per state (-1: sparse), 256 entries each. */
-  readonly #denseRow: Int32Array;
-  readonly #dense: Int32Array;
-  readonly #edgeStart: Int32Array;
-  readonly #edgeByte: Uint8Array;
-  readonly #edgeTo: Int32Array;
-  readonly #fail: Int32Array;
-  /** Nearest state on the failure chain (itself included) that ends a pattern, or -1. */
-  readonly #outLink: Int32Array;
-  readonly #outStart: Int32Array;
-  readonly #outIds: Int32Array;
+  /** The patterns, folded. */
+  readonly #patterns: readonly string[];
+  readonly #shift: number;
+  /** Patterns of 4 bytes or more by the hash of their anchor gram. */
+  readonly #long: Chains;
+  /** Patterns of 2 or 3 bytes by their first two bytes; of 1 byte by that byte. */
+  readonly #two: Chains | undefined;
+  readonly #one: Chains | undefined;
 
   constructor(patterns: readonly string[]) {
     this.count = patterns.length;
-    const children: Map<number, number>[] = [new Map()];
-    const depth: number[] = [0];
-    const own: number[][] = [[]];
-    patterns.forEach((p, idx) => {
-      let s = 0;
-      for (let i = 0; i < p.length; i++) {
-        const c = FOLD[p.charCodeAt(i) & 0xff]!;
-        let n = children[s]!.get(c);
-        if (n === undefined) {
-          n = children.length;
-          children.push(new Map());
-          depth.push(depth[s]! + 1);
-          own.push([]);
-          children[s]!.set(c, n);
-        }
-        s = n;
+    this.#patterns = patterns.map((p) => p.toLowerCase());
+    const folded = this.#patterns;
+    const anchors = anchorsOf(folded);
+    const longCount = folded.filter((p) => p.length >= GRAM).length;
+    let bits = 8;
+    while (1 << bits < longCount * 2 && bits < 20) bits++;
+    this.#shift = 32 - bits;
+    this.#long = new Chains(1 << bits, longCount);
+    const twos = folded.filter((p) => p.length === 2 || p.length === 3).length;
+    const ones = folded.filter((p) => p.length === 1).length;
+    this.#two = twos > 0 ? new Chains(1 << 16, twos) : undefined;
+    this.#one = ones > 0 ? new Chains(256, ones) : undefined;
+    folded.forEach((p, idx) => {
+      if (p.length >= GRAM) {
+        const g = gramAt(p, anchors[idx]!);
+        this.#long.add(Math.imul(g, HASH_MUL) >>> this.#shift, idx, g, anchors[idx]!);
+      } else if (p.length >= 2) {
+        this.#two!.add(((p.charCodeAt(0) & 0xff) << 8) | (p.charCodeAt(1) & 0xff), idx, 0, 0);
+      } else if (p.length === 1) {
+        this.#one!.add(p.charCodeAt(0) & 0xff, idx, 0, 0);
       }
-      own[s]!.push(idx);
     });
-    const n = children.length;
-    // sparse edges, sorted by byte
-    this.#edgeStart = new Int32Array(n + 1);
-    let edges = 0;
-    for (let s = 0; s < n; s++) {
-      this.#edgeStart[s] = edges;
-      edges += children[s]!.size;
-    }
-    this.#edgeStart[n] = edges;
-    this.#edgeByte = new Uint8Array(edges);
-    this.#edgeTo = new Int32Array(edges);
-    for (let s = 0; s < n; s++) {
-      const sorted = [...children[s]!].sort((a, b) => a[0] - b[0]);
-      sorted.forEach(([c, t], k) => {
-        this.#edgeByte[this.#edgeStart[s]! + k] = c;
-        this.#edgeTo[this.#edgeStart[s]! + k] = t;
-      });
-    }
-    this.#fail = new Int32Array(n);
-    this.#outLink = new Int32Array(n).fill(-1);
-    this.#outStart = new Int32Array(n + 1);
-    const ids: number[] = [];
-    for (let s = 0; s < n; s++) {
-      this.#outStart[s] = ids.length;
-      ids.push(...own[s]!);
-    }
-    this.#outStart[n] = ids.length;
-    this.#outIds = Int32Array.from(ids);
-    this.#denseRow = new Int32Array(n).fill(-1);
-    const denseStates = [0, ...children[0]!.values()];
-    this.#dense = new Int32Array(denseStates.length * 256);
-    denseStates.forEach((s, row) => (this.#denseRow[s] = row));
-    this.#link(children, own);
   }
 
-  /** Sparse goto: the child of s on byte c, or -1. */
-  #child(s: number, c: number): number {
-    let lo = this.#edgeStart[s]!;
-    let hi = this.#edgeStart[s + 1]! - 1;
-    const bytes = this.#edgeByte;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const b = bytes[mid]!;
-      if (b === c) return this.#edgeTo[mid]!;
-      if (b < c) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  }
-
-  /** Failure and output links, breadth first; dense rows completed into DFA rows. */
-  #link(children: readonly Map<number, number>[], own: readonly number[][]): void {
-    const queue: number[] = [];
-    for (let c = 0; c < 256; c++) this.#dense[c] = children[0]!.get(c) ?? 0;
-    for (const t of children[0]!.values()) {
-      this.#fail[t] = 0;
-      queue.push(t);
-    }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi]!;
-      const f = this.#fail[s]!;
-      this.#outLink[s] = own[s]!.length > 0 ? s : this.#outLink[f]!;
-      for (const [c, t] of children[s]!) {
-        this.#fail[t] = this.step(f, c);
-        queue.push(t);
-      }
-      const row = this.#denseRow[s]!;
-      if (row > 0) for (let c = 0; c < 256; c++) this.#dense[row * 256 + c] = children[s]!.get(c) ?? this.step(f, c);
-    }
-  }
-
-  /** One transition on a folded byte. */
-  step(s: number, c: number): number {
-    for (;;) {
-      const row = this.#denseRow[s]!;
-      if (row >= 0) return this.#dense[row * 256 + c]!;
-      const t = this.#child(s, c);
-      if (t >= 0) return t;
-      s = this.#fail[s]!;
-    }
+  /** Bytes held by the tables (for the benchmark's memory notes). */
+  get tableBytes(): number {
+    const size = (c: Chains | undefined) => (c ? c.head.byteLength + c.next.byteLength * 4 : 0);
+    return size(this.#long) + size(this.#two) + size(this.#one);
   }
 
   /**
-   * Appends to out every pattern occurring in text, once: seen[p] === epoch marks a pattern already reported
-   * (seen has `count` entries; the caller bumps epoch per scan).
+   * Appends to out every pattern occurring in `lower` (the text folded by toLowerCase), once: seen[p] === epoch
+   * marks a pattern already reported (seen has `count` entries; the caller bumps epoch per scan).
    */
-  scan(text: string, seen: Uint32Array, epoch: number, out: number[]): void {
-    const denseRow = this.#denseRow;
-    const dense = this.#dense;
-    const fail = this.#fail;
-    const outLink = this.#outLink;
-    const outStart = this.#outStart;
-    const outIds = this.#outIds;
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = FOLD[text.charCodeAt(i) & 0xff]!;
-      // inlined step(): dense rows are complete DFA rows; sparse states fall back along failure links
-      for (;;) {
-        const row = denseRow[s]!;
-        if (row >= 0) {
-          s = dense[(row << 8) | c]!;
-          break;
+  scan(lower: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    const n = lower.length;
+    const pats = this.#patterns;
+    const { head, next, gram, offset, pattern } = this.#long;
+    const shift = this.#shift;
+    const oneHead = this.#one?.head;
+    const twoHead = this.#two?.head;
+    let g = 0;
+    for (let i = 0; i < n; i++) {
+      g = (g << 8) | (lower.charCodeAt(i) & 0xff);
+      if (oneHead !== undefined && oneHead[g & 0xff]! >= 0) this.#short(this.#one!, g & 0xff, i, lower, seen, epoch, out);
+      if (twoHead !== undefined && i >= 1 && twoHead[g & 0xffff]! >= 0) this.#short(this.#two!, g & 0xffff, i - 1, lower, seen, epoch, out);
+      if (i < GRAM - 1) continue;
+      for (let e = head[Math.imul(g, HASH_MUL) >>> shift]!; e >= 0; e = next[e]!) {
+        if (gram[e] !== g) continue;
+        const p = pattern[e]!;
+        if (seen[p] === epoch) continue;
+        const start = i - (GRAM - 1) - offset[e]!;
+        if (start >= 0 && lower.startsWith(pats[p]!, start)) {
+          seen[p] = epoch;
+          out.push(p);
         }
-        const t = this.#child(s, c);
-        if (t >= 0) {
-          s = t;
-          break;
-        }
-        s = fail[s]!;
       }
-      for (let o = outLink[s]!; o > 0; o = outLink[fail[o]!]!) {
-        for (let k = outStart[o]!; k < outStart[o + 1]!; k++) {
-          const p = outIds[k]!;
-          if (seen[p] !== epoch) {
-            seen[p] = epoch;
-            out.push(p);
-          }
-        }
+    }
+  }
+
+  #short(t: Chains, key: number, start: number, lower: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    for (let e = t.head[key]!; e >= 0; e = t.next[e]!) {
+      const p = t.pattern[e]!;
+      if (seen[p] !== epoch && lower.startsWith(this.#patterns[p]!, start)) {
+        seen[p] = epoch;
+        out.push(p);
       }
     }
   }

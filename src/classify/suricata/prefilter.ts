@@ -32,8 +32,9 @@ export function fastPatternOf(sig: Signature): FastPattern | undefined {
 interface BufferScanner {
   readonly key: BufferKey;
   readonly scanner: PatternScanner;
-  /** Signature indexes per pattern index. */
-  readonly sigsOf: readonly (readonly number[])[];
+  /** Signature indexes of pattern p: sigIds[sigStart[p] .. sigStart[p + 1]) (one typed array, not one per pattern). */
+  readonly sigStart: Int32Array;
+  readonly sigIds: Int32Array;
   /** Scan number at which each pattern was last reported: a pattern's signatures are added once per buffer. */
   readonly seen: Uint32Array;
 }
@@ -84,14 +85,17 @@ export class Prefilter {
       const id = bufferKeyId(fp.key);
       let b = byBuffer.get(id);
       if (!b) byBuffer.set(id, (b = { key: fp.key, patterns: new Map() }));
-      const folded = fp.text.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+      const folded = fp.text.toLowerCase();
       (b.patterns.get(folded) ?? b.patterns.set(folded, []).get(folded)!).push(idx);
     });
     this.withoutPattern = without;
     for (const b of byBuffer.values()) {
       const patterns = [...b.patterns.keys()];
+      const lists = [...b.patterns.values()];
+      const sigStart = new Int32Array(patterns.length + 1);
+      lists.forEach((l, p) => (sigStart[p + 1] = sigStart[p]! + l.length));
       this.#scanners.push({
-        key: b.key, scanner: new PatternScanner(patterns), sigsOf: patterns.map((p) => b.patterns.get(p)!),
+        key: b.key, scanner: new PatternScanner(patterns), sigStart, sigIds: Int32Array.from(lists.flat()),
         seen: new Uint32Array(patterns.length),
       });
     }
@@ -111,8 +115,9 @@ export class Prefilter {
       const buf = views.get(s.key);
       if (buf === null || buf.text.length === 0) continue;
       hits.length = 0;
-      s.scanner.scan(buf.text, s.seen, epoch, hits);
-      for (const p of hits) for (const sig of s.sigsOf[p]!) add(sig);
+      s.scanner.scan(buf.lower, s.seen, epoch, hits);
+      const { sigStart, sigIds } = s;
+      for (const p of hits) for (let k = sigStart[p]!; k < sigStart[p + 1]!; k++) add(sigIds[k]!);
     }
     const proto = views.input.proto;
     const hasPayload = views.payload.text.length > 0;
