@@ -12,6 +12,7 @@ import { fileSelected, NO_SELECTION, quickIdentity, ruleEnabled, type RuleSelect
 import { splitRuleStatements, type RuleStatement } from './rule-text.ts';
 import type { RuleVars } from './rule-vars.ts';
 import type { Signature } from './signature.ts';
+import { Prefilter } from './prefilter.ts';
 import { SignatureSet } from './signature-set.ts';
 
 export interface RuleSource {
@@ -91,6 +92,44 @@ function unsatisfied(s: Signature, set: ReadonlySet<string>): boolean {
  * so a lazy iterable that reads each file when asked for it keeps at most one file's text in memory.
  */
 export function compileSignatures(sources: Iterable<RuleSource>, options: CompileOptions): CompiledSignatures {
+  const steps = compileSteps(sources, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export interface AsyncCompileOptions extends CompileOptions {
+  /** Longest stretch of work between two yields, ms (default 5). */
+  readonly sliceMs?: number;
+  /** How to give the event loop back (default: a macrotask, setImmediate). */
+  readonly yieldTo?: () => Promise<void>;
+}
+
+/**
+ * compileSignatures in slices: it gives the event loop back (setImmediate) whenever about sliceMs of work has
+ * passed, so a running sensor can compile a new set beside the capture (a reload). Same result as the sync call.
+ */
+export async function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
+  const sliceMs = options.sliceMs ?? 5;
+  const yieldTo = options.yieldTo ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const steps = compileSteps(sources, options);
+  let sliceStart = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await yieldTo();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** Statements parsed between two chances to yield. */
+const STATEMENTS_PER_STEP = 16;
+
+/** The compile as a generator: it yields between small pieces of work (a few statements, part of the index). */
+function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): Generator<void, CompiledSignatures> {
   const sel = options.selection ?? NO_SELECTION;
   const specs = new SpecCache(options.vars);
   const classes = options.classification ?? new Map<string, Classtype>();
@@ -98,16 +137,20 @@ export function compileSignatures(sources: Iterable<RuleSource>, options: Compil
   const parse = (c: Candidate, stmt: RuleStatement) => (c.result ??= parseRule(stmt, { file: c.file, ruleset: c.ruleset, specs, classes, order: c.order }));
   for (const src of sources) {
     if (!fileSelected(sel, src.file)) continue;
+    let n = 0;
     for (const stmt of splitRuleStatements(src.text)) {
       const on = ruleEnabled(sel, quickIdentity(stmt.text, src.file), stmt.enabled);
       const keep = !on && SETS_FLOWBITS.test(stmt.text);
       const c: Candidate = { line: stmt.line, file: src.file, ruleset: src.ruleset, order: cands.length, on, ...(keep && { stmt: { ...stmt, text: flat(stmt.text) } }) };
       cands.push(c);
       if (on) parse(c, stmt);
+      if (++n % STATEMENTS_PER_STEP === 0) yield;
     }
+    yield;
   }
   const flowbitSetters = enableSetters(cands, parse);
-  return assemble(cands, flowbitSetters);
+  yield;
+  return yield* assemble(cands, flowbitSetters);
 }
 
 const SETS_FLOWBITS = /flowbits\s*:\s*(set|toggle)\b/;
@@ -135,7 +178,7 @@ function enableSetters(cands: Candidate[], parse: (c: Candidate, stmt: RuleState
   return n;
 }
 
-function assemble(cands: readonly Candidate[], flowbitSetters: number): CompiledSignatures {
+function* assemble(cands: readonly Candidate[], flowbitSetters: number): Generator<void, CompiledSignatures> {
   const skipped: SkippedRule[] = [];
   const errors: RuleErrorInfo[] = [];
   let loaded: Signature[] = [];
@@ -171,7 +214,9 @@ function assemble(cands: readonly Candidate[], flowbitSetters: number): Compiled
   }
   const byReason = new Map<SkipReason, number>();
   for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
-  const set = new SignatureSet(loaded);
+  const prefilter = new Prefilter();
+  yield* prefilter.fill(loaded);
+  const set = new SignatureSet(loaded, { prebuilt: prefilter });
   return {
     signatures: set,
     stats: {

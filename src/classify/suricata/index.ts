@@ -3,7 +3,7 @@
 //   const { signatures, stats, skippedByReason, errors } = compileSignatures(sources, { vars, classification });
 //   const labels = signatures.match(input); // input: ClassifyInput (+ the built-in parse, + dsize)
 
-export { compileSignatures, type CompiledSignatures, type CompileOptions, type CompileStats, type RuleSource, type SkippedRule, type RuleErrorInfo } from './compile-signatures.ts';
+export { compileSignatures, compileSignaturesAsync, type AsyncCompileOptions, type CompiledSignatures, type CompileOptions, type CompileStats, type RuleSource, type SkippedRule, type RuleErrorInfo } from './compile-signatures.ts';
 export { SignatureSet, type SignatureLabel } from './signature-set.ts';
 export type { SignatureInput } from './record-views.ts';
 export { ruleVars, parseVarAssignment, PORT_VAR_NAMES, type RuleVars } from './rule-vars.ts';

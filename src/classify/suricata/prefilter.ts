@@ -39,8 +39,10 @@ interface BufferScanner {
   readonly seen: Uint32Array;
 }
 
-/** Group key of the signatures without a fast pattern: transport and application protocol. */
-const groupKey = (proto: string, app: string | undefined) => `${proto}/${app ?? '*'}`;
+/** Group of the signatures without a fast pattern: transport (tcp, udp, ip) × application protocol (or none). */
+const PROTOS = ['tcp', 'udp', 'ip'] as const;
+const APPS = [undefined, 'http', 'tls', 'dns', 'ssh', 'sip'] as const;
+const groupOf = (proto: string, app: string | undefined) => PROTOS.indexOf(proto as (typeof PROTOS)[number]) * APPS.length + APPS.indexOf(app as (typeof APPS)[number]);
 
 /** Signatures without a fast pattern, by protocol group; those with keyword lists need a payload. */
 interface AlwaysGroup {
@@ -48,48 +50,77 @@ interface AlwaysGroup {
   readonly withPayload: number[];
 }
 
+/**
+ * Where candidates go (one object per SignatureSet, reused): each signature once per record (stamp === epoch
+ * marks it), and only when its transport and application protocol can be the record's (a necessary condition
+ * of its header, so nothing that could match is dropped).
+ */
+export interface CandidateSink {
+  out: number[];
+  readonly stamp: Uint32Array;
+  epoch: number;
+  /** Per signature: transport bits | application protocol code << 2. */
+  readonly kind: Uint8Array;
+  /** The record's transport bit and application protocol code. */
+  want: number;
+  app: number;
+}
+
+function add(sink: CandidateSink, sig: number): void {
+  if (sink.stamp[sig] === sink.epoch) return;
+  const k = sink.kind[sig]!;
+  if ((k & sink.want) === 0 || (k >> 2 !== 0 && k >> 2 !== sink.app)) return;
+  sink.stamp[sig] = sink.epoch;
+  sink.out.push(sig);
+}
+
+/** Signatures indexed per piece of work between two yields while the index is built. */
+const SIGNATURES_PER_STEP = 512;
+
 export class Prefilter {
   readonly #scanners: BufferScanner[] = [];
-  readonly #always = new Map<string, AlwaysGroup>();
+  readonly #always: (AlwaysGroup | undefined)[] = [];
   /** Signatures without a fast pattern whose source (or destination) is a list of addresses, by /16. */
   readonly #bySource = new Map<number, number[]>();
   readonly #byDest = new Map<number, number[]>();
   /** The same signatures when their list has IPv6 items: tried on every IPv6 record. */
   readonly #indexedV6: number[] = [];
-  readonly withoutPattern: number;
+  #withoutPattern = 0;
   #epoch = 0;
   readonly #hits: number[] = [];
 
-  constructor(sigs: readonly Signature[]) {
+  /** An index of the signatures; without them, an empty one to fill() (piecewise, for a compile that yields). */
+  constructor(sigs?: readonly Signature[]) {
+    if (!sigs) return;
+    const steps = this.fill(sigs);
+    while (!steps.next().done);
+  }
+
+  /** Signatures evaluated on every record of their protocol (or address), having no content to prefilter on. */
+  get withoutPattern(): number {
+    return this.#withoutPattern;
+  }
+
+  /** Indexes the signatures (once, on an empty prefilter), yielding between pieces of work. */
+  *fill(sigs: readonly Signature[]): Generator<void, void> {
     const byBuffer = new Map<string, { key: BufferKey; patterns: Map<string, number[]> }>();
-    let without = 0;
-    sigs.forEach((sig, idx) => {
+    for (let idx = 0; idx < sigs.length; idx++) {
+      if (idx % SIGNATURES_PER_STEP === SIGNATURES_PER_STEP - 1) yield;
+      const sig = sigs[idx]!;
       const fp = fastPatternOf(sig);
       if (!fp) {
-        without++;
-        const srcIx = sig.bidirectional ? undefined : addressIndexOf(sig.src);
-        const dstIx = sig.bidirectional || srcIx ? undefined : addressIndexOf(sig.dst);
-        const ix = srcIx ?? dstIx;
-        if (ix) {
-          const map = srcIx ? this.#bySource : this.#byDest;
-          for (const b of ix.v4Buckets) (map.get(b) ?? map.set(b, []).get(b)!).push(idx);
-          if (ix.v6) this.#indexedV6.push(idx);
-          return;
-        }
-        const k = groupKey(sig.proto, sig.app);
-        let g = this.#always.get(k);
-        if (!g) this.#always.set(k, (g = { any: [], withPayload: [] }));
-        (sig.lists.length > 0 ? g.withPayload : g.any).push(idx);
-        return;
+        this.#withoutPattern++;
+        this.#indexWithout(sig, idx);
+        continue;
       }
       const id = bufferKeyId(fp.key);
       let b = byBuffer.get(id);
       if (!b) byBuffer.set(id, (b = { key: fp.key, patterns: new Map() }));
       const folded = fp.text.toLowerCase();
       (b.patterns.get(folded) ?? b.patterns.set(folded, []).get(folded)!).push(idx);
-    });
-    this.withoutPattern = without;
+    }
     for (const b of byBuffer.values()) {
+      yield;
       const patterns = [...b.patterns.keys()];
       const lists = [...b.patterns.values()];
       const sigStart = new Int32Array(patterns.length + 1);
@@ -101,13 +132,28 @@ export class Prefilter {
     }
   }
 
+  #indexWithout(sig: Signature, idx: number): void {
+    const srcIx = sig.bidirectional ? undefined : addressIndexOf(sig.src);
+    const dstIx = sig.bidirectional || srcIx ? undefined : addressIndexOf(sig.dst);
+    const ix = srcIx ?? dstIx;
+    if (ix) {
+      const map = srcIx ? this.#bySource : this.#byDest;
+      for (const b of ix.v4Buckets) (map.get(b) ?? map.set(b, []).get(b)!).push(idx);
+      if (ix.v6) this.#indexedV6.push(idx);
+      return;
+    }
+    const k = groupOf(sig.proto, sig.app);
+    const g = (this.#always[k] ??= { any: [], withPayload: [] });
+    (sig.lists.length > 0 ? g.withPayload : g.any).push(idx);
+  }
+
   #resetEpochs(): void {
     for (const s of this.#scanners) s.seen.fill(0);
     this.#epoch = 1;
   }
 
-  /** Calls add(signatureIndex) for every candidate of the record (possibly more than once). */
-  candidates(views: RecordViews, add: (sig: number) => void): void {
+  /** Adds every candidate of the record to the sink. */
+  candidates(views: RecordViews, sink: CandidateSink): void {
     const epoch = ++this.#epoch;
     const hits = this.#hits;
     if (epoch === 0xffffffff) this.#resetEpochs();
@@ -117,20 +163,22 @@ export class Prefilter {
       hits.length = 0;
       s.scanner.scan(buf.lower, s.seen, epoch, hits);
       const { sigStart, sigIds } = s;
-      for (const p of hits) for (let k = sigStart[p]!; k < sigStart[p + 1]!; k++) add(sigIds[k]!);
+      for (const p of hits) for (let k = sigStart[p]!; k < sigStart[p + 1]!; k++) add(sink, sigIds[k]!);
     }
     const proto = views.input.proto;
     const hasPayload = views.payload.text.length > 0;
-    for (const k of [groupKey(proto, undefined), groupKey('ip', undefined), ...(views.app ? [groupKey(proto, views.app), groupKey('ip', views.app)] : [])]) {
-      const g = this.#always.get(k);
+    const groups = [groupOf(proto, undefined), groupOf('ip', undefined)];
+    if (views.app) groups.push(groupOf(proto, views.app), groupOf('ip', views.app));
+    for (const k of groups) {
+      const g = this.#always[k];
       if (!g) continue;
-      for (const sig of g.any) add(sig);
-      if (hasPayload) for (const sig of g.withPayload) add(sig);
+      for (const sig of g.any) add(sink, sig);
+      if (hasPayload) for (const sig of g.withPayload) add(sink, sig);
     }
     const src = views.srcIp;
     const dst = views.dstIp;
-    if (src?.length === 4) for (const sig of this.#bySource.get((src[0]! << 8) | src[1]!) ?? []) add(sig);
-    if (dst?.length === 4) for (const sig of this.#byDest.get((dst[0]! << 8) | dst[1]!) ?? []) add(sig);
-    if (src?.length === 16) for (const sig of this.#indexedV6) add(sig);
+    if (src?.length === 4) for (const sig of this.#bySource.get((src[0]! << 8) | src[1]!) ?? []) add(sink, sig);
+    if (dst?.length === 4) for (const sig of this.#byDest.get((dst[0]! << 8) | dst[1]!) ?? []) add(sink, sig);
+    if (src?.length === 16) for (const sig of this.#indexedV6) add(sink, sig);
   }
 }

@@ -24,6 +24,24 @@ export interface SignatureInput extends ClassifyInput {
 
 const unescapeDns = (q: string) => (q === '.' ? '' : q.replace(/\\(\d{3})/g, (_, d: string) => String.fromCharCode(Number(d))));
 
+/**
+ * The last address parsed, kept: a sensor's records mostly share their destination, and a scanner's records
+ * their source. The bytes are shared and never written to.
+ */
+class LastAddress {
+  #text: string | undefined;
+  #bytes: Uint8Array | null = null;
+  parse(text: string): Uint8Array | null {
+    if (text !== this.#text) {
+      this.#bytes = parseIp(text);
+      this.#text = text;
+    }
+    return this.#bytes;
+  }
+}
+const SRC = new LastAddress();
+const DST = new LastAddress();
+
 export class RecordViews {
   readonly input: SignatureInput;
   readonly parsed: Parsed;
@@ -46,11 +64,11 @@ export class RecordViews {
   }
 
   get srcIp(): Uint8Array | null {
-    return this.#src === undefined ? (this.#src = parseIp(this.input.src_ip)) : this.#src;
+    return this.#src === undefined ? (this.#src = SRC.parse(this.input.src_ip)) : this.#src;
   }
 
   get dstIp(): Uint8Array | null {
-    return this.#dst === undefined ? (this.#dst = parseIp(this.input.dst_ip)) : this.#dst;
+    return this.#dst === undefined ? (this.#dst = DST.parse(this.input.dst_ip)) : this.#dst;
   }
 
   get(key: BufferKey): InspectBuffer | null {
