@@ -38,7 +38,7 @@ export class CombinedClassifier implements Classifier {
     const signatures = this.#signatures;
     const own = this.#rules.analyze(input);
     if (!signatures) return { labels: own.labels, facts: own.facts };
-    const community = signatures.match({ ...input, parsed: own.parsed });
+    const community = signatures.match(input, own.parsed);
     return { labels: community.length === 0 ? own.labels : [...own.labels, ...community], facts: own.facts };
   }
 }

@@ -188,9 +188,12 @@ function* assemble(cands: readonly Candidate[], flowbitSetters: number): Generat
     if (!c.on || !r) continue;
     const loc = { file: c.file, line: c.line, sid: r.kind === 'signature' ? r.sig.sid : r.sid, msg: r.kind === 'signature' ? r.sig.msg : r.msg };
     // option names, reasons and messages are slices of (or concatenations over) the rule text: flat copies
-    // keep the files' text collectable once compiled
-    if (r.kind === 'skipped') skipped.push({ ...loc, option: flatOrUndefined(r.option), reason: flat(r.reason) as SkipReason });
-    else if (r.kind === 'error') errors.push({ ...loc, option: flatOrUndefined(r.option), code: r.code, message: flat(r.message) });
+    // keep the files' text collectable once compiled (and literals, not spreads: one hidden class for all)
+    if (r.kind === 'skipped') {
+      skipped.push({ file: loc.file, line: loc.line, sid: loc.sid, msg: loc.msg, option: flatOrUndefined(r.option), reason: flat(r.reason) as SkipReason });
+    } else if (r.kind === 'error') {
+      errors.push({ file: loc.file, line: loc.line, sid: loc.sid, msg: loc.msg, option: flatOrUndefined(r.option), code: r.code, message: flat(r.message) });
+    }
     else {
       const key = `${r.sig.ruleset}:${r.sig.gid}:${r.sig.sid}`;
       if (seen.has(key)) errors.push({ ...loc, option: 'sid', code: 'rule.duplicate', message: `sid ${r.sig.sid} is already loaded` });

@@ -161,7 +161,7 @@ export class Prefilter {
       const buf = views.get(s.key);
       if (buf === null || buf.text.length === 0) continue;
       hits.length = 0;
-      s.scanner.scan(buf.lower, s.seen, epoch, hits);
+      s.scanner.scan(buf.lowerBytes, s.seen, epoch, hits);
       const { sigStart, sigIds } = s;
       for (const p of hits) for (let k = sigStart[p]!; k < sigStart[p + 1]!; k++) add(sink, sigIds[k]!);
     }
@@ -175,10 +175,11 @@ export class Prefilter {
       for (const sig of g.any) add(sink, sig);
       if (hasPayload) for (const sig of g.withPayload) add(sink, sig);
     }
-    const src = views.srcIp;
-    const dst = views.dstIp;
-    if (src?.length === 4) for (const sig of this.#bySource.get((src[0]! << 8) | src[1]!) ?? []) add(sink, sig);
-    if (dst?.length === 4) for (const sig of this.#byDest.get((dst[0]! << 8) | dst[1]!) ?? []) add(sink, sig);
-    if (src?.length === 16) for (const sig of this.#indexedV6) add(sink, sig);
+    const src = this.#bySource.size > 0 || this.#indexedV6.length > 0 ? views.srcIp : null;
+    const dst = this.#byDest.size > 0 ? views.dstIp : null;
+    const bySrc = src?.length === 4 ? this.#bySource.get((src[0]! << 8) | src[1]!) : src?.length === 16 ? this.#indexedV6 : undefined;
+    if (bySrc) for (const sig of bySrc) add(sink, sig);
+    const byDst = dst?.length === 4 ? this.#byDest.get((dst[0]! << 8) | dst[1]!) : undefined;
+    if (byDst) for (const sig of byDst) add(sink, sig);
   }
 }

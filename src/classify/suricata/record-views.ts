@@ -52,12 +52,13 @@ export class RecordViews {
   #dst: Uint8Array | null | undefined;
   #headers: MergedHeader[] | undefined;
 
-  constructor(input: SignatureInput) {
+  /** parsed: the built-in classifier's parse of the same payload (default: input.parsed, else parsed here). */
+  constructor(input: SignatureInput, parsed: Parsed | undefined = input.parsed) {
     this.input = input;
     const bytes = input.payload.length > INSPECT_LIMIT ? input.payload.subarray(0, INSPECT_LIMIT) : input.payload;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     this.payload = new InspectBuffer(text);
-    this.parsed = input.parsed ?? extractFacts(input, bytes, text);
+    this.parsed = parsed ?? extractFacts(input, bytes, text);
     const p = this.parsed;
     const proto = p.request?.protocol;
     this.app = proto?.startsWith('HTTP/') ? 'http' : proto?.startsWith('SIP/') ? 'sip' : p.tls ? 'tls' : p.dns ? 'dns' : p.ssh !== undefined ? 'ssh' : undefined;

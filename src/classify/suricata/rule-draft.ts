@@ -85,7 +85,11 @@ export class RuleDraft {
 
   freeze(): BufferList[] {
     // exact-size arrays and shared keys: twenty thousand signatures hold these for the sensor's whole life
-    return [...this.#lists.values()].filter((l) => l.steps.length > 0).map((l) => ({ ...internKey(l.key), steps: freezeSteps(l.steps) }));
+    // (an object literal, not a spread: spread copies got a hidden class each)
+    return [...this.#lists.values()].filter((l) => l.steps.length > 0).map((l) => {
+      const k = internKey(l.key);
+      return { key: k.key, id: k.id, steps: freezeSteps(l.steps) };
+    });
   }
 }
 

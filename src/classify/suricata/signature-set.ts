@@ -5,6 +5,7 @@
 // changes (bounded), so a chain set-then-isset decides within one client payload. Labels come in load order.
 
 import type { CommunityLabel } from '../../record/flow-record.ts';
+import type { Parsed } from '../extract/facts.ts';
 import { inspectBuffer, uintMatch } from './inspect-buffer.ts';
 import { Prefilter, type CandidateSink } from './prefilter.ts';
 import { RecordViews, type SignatureInput } from './record-views.ts';
@@ -80,8 +81,12 @@ export class SignatureSet {
     return this.#prefilter.withoutPattern;
   }
 
-  match(input: SignatureInput): SignatureLabel[] {
-    const views = new RecordViews(input);
+  /**
+   * The labels of the signatures that match the record. parsed: the built-in classifier's parse of the same
+   * payload, as a separate argument (copying the record to add it costs more than the parse on small records).
+   */
+  match(input: SignatureInput, parsed?: Parsed): SignatureLabel[] {
+    const views = new RecordViews(input, parsed ?? input.parsed);
     const epoch = this.#nextEpoch();
     const cands = this.#candidates(views, epoch);
     if (cands.length === 0) return [];
