@@ -5,7 +5,6 @@
 // help; a failed independent content ends the inspection at once. Results: 1 match, 0 no match, -1 give up.
 // Total work per buffer is capped by a recursion budget (Suricata's inspection-recursion-limit, 3000).
 
-import { Buffer } from 'node:buffer';
 import type { ByteExtractStep, ByteJumpStep, ByteTestStep, ContentStep, NumArg, PcreStep, Step, UintTest } from './signature.ts';
 
 export const RECURSION_LIMIT = 3000;
@@ -40,19 +39,15 @@ function findNocase(hayLower: string, hay: string, step: ContentStep, from: numb
 
 const lowerAscii = (c: number) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 
-/** The buffer being inspected, with its lower-cased text (and that text's bytes, for the prefilter) made on first need. */
+/** The buffer being inspected, with its lower-cased text made on first need. */
 export class InspectBuffer {
   readonly text: string;
   #lower: string | undefined;
-  #lowerBytes: Uint8Array | undefined;
   constructor(text: string) {
     this.text = text;
   }
   get lower(): string {
     return (this.#lower ??= this.text.toLowerCase());
-  }
-  get lowerBytes(): Uint8Array {
-    return (this.#lowerBytes ??= Buffer.from(this.lower, 'latin1'));
   }
 }
 

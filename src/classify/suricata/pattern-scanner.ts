@@ -1,4 +1,4 @@
-// Multi-pattern search for the signature prefilter: a q-gram hash scanner over case-folded bytes. Each pattern
+// Multi-pattern search for the signature prefilter: a q-gram hash scanner over case-folded text. Each pattern
 // of 4 bytes or more is filed under one of its 4-byte substrings (its anchor: the one fewest other patterns
 // share, avoiding bytes common in text), in one chained hash table of typed arrays with about eight buckets per
 // pattern; a scan rolls the last 4 bytes of the text through that table and compares the few patterns filed
@@ -10,14 +10,21 @@
 // shift, a multiply and two table reads per byte. Hand-written because this is the hot path of every payload
 // record.
 //
-// Texts and patterns are compared folded by String.prototype.toLowerCase (the caller folds the text once per
-// buffer, and the content evaluator reuses that copy): it folds ASCII letters, as Suricata's nocase does, and
+// Texts and patterns are compared folded as String.prototype.toLowerCase folds them (a table of 256 entries,
+// applied while reading, so a scan allocates nothing): it folds ASCII letters, as Suricata's nocase does, and
 // latin1 letters too, so the scanner may report a pattern that a case-sensitive or ASCII-only comparison would
 // not; the prefilter only needs a superset (every candidate is evaluated in full), never fewer.
 
 import { Buffer } from 'node:buffer';
 
 const GRAM = 4;
+
+/** Each latin1 character folded by toLowerCase (which keeps every latin1 character in latin1). */
+const LOWER = new Uint8Array(256);
+for (let c = 0; c < 256; c++) LOWER[c] = String.fromCharCode(c).toLowerCase().charCodeAt(0);
+/** The characters that fold to each byte: what a 1-byte pattern is searched for. */
+const FOLDS_TO: string[][] = Array.from({ length: 256 }, () => []);
+for (let c = 0; c < 256; c++) FOLDS_TO[LOWER[c]!]!.push(String.fromCharCode(c));
 /** Golden-ratio multiplier (Knuth's multiplicative hashing). */
 const HASH_MUL = 0x9e3779b1;
 
@@ -139,26 +146,26 @@ export class PatternScanner {
   }
 
   /**
-   * Appends to out every pattern occurring in `lower` (the bytes of the text folded by toLowerCase), once:
-   * seen[p] === epoch marks a pattern already reported (seen has `count` entries; the caller bumps epoch per
-   * scan). Bytes, not the string: typed array reads are about twice as fast as charCodeAt here.
+   * Appends to out every pattern occurring in text (a latin1 string), folded, once: seen[p] === epoch marks a
+   * pattern already reported (seen has `count` entries; the caller bumps epoch per scan).
    */
-  scan(lower: Uint8Array, seen: Uint32Array, epoch: number, out: number[]): void {
-    const n = lower.length;
+  scan(text: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    const n = text.length;
+    const lower = LOWER;
     const { head, next, gram, offset, pattern } = this.#long;
     const shift = this.#shift;
     const shortAt = this.#shortAt;
-    if (this.#one !== undefined) this.#ones(this.#one, lower, seen, epoch, out);
+    if (this.#one !== undefined) this.#ones(this.#one, text, seen, epoch, out);
     let g = 0;
     for (let i = 0; i < n; i++) {
-      g = (g << 8) | lower[i]!;
-      if (shortAt !== undefined && i >= 1 && shortAt[g & 0xffff] !== 0) this.#short(this.#two!, g & 0xffff, i - 1, lower, seen, epoch, out);
+      g = (g << 8) | lower[text.charCodeAt(i) & 0xff]!;
+      if (shortAt !== undefined && i >= 1 && shortAt[g & 0xffff] !== 0) this.#short(this.#two!, g & 0xffff, i - 1, text, seen, epoch, out);
       for (let e = head[Math.imul(g, HASH_MUL) >>> shift]!; e >= 0; e = next[e]!) {
         if (gram[e] !== g) continue;
         const p = pattern[e]!;
         if (seen[p] === epoch) continue;
         // start < 0: fewer than 4 bytes read yet, g holds zero bytes that only a pattern of zeros can match
-        if (this.#at(p, lower, i - (GRAM - 1) - offset[e]!)) {
+        if (this.#at(p, text, i - (GRAM - 1) - offset[e]!)) {
           seen[p] = epoch;
           out.push(p);
         }
@@ -166,20 +173,21 @@ export class PatternScanner {
     }
   }
 
-  /** True when pattern p occurs in text at start. */
-  #at(p: number, text: Uint8Array, start: number): boolean {
+  /** True when pattern p occurs (folded) in text at start. */
+  #at(p: number, text: string, start: number): boolean {
     const from = this.#start[p]!;
     const len = this.#start[p + 1]! - from;
     if (start < 0 || start + len > text.length) return false;
     const bytes = this.#bytes;
-    for (let k = 0; k < len; k++) if (text[start + k] !== bytes[from + k]) return false;
+    for (let k = 0; k < len; k++) if (LOWER[text.charCodeAt(start + k) & 0xff] !== bytes[from + k]) return false;
     return true;
   }
 
   /** Patterns of one byte: a native search for each (a byte such as a space would stop the loop at every position). */
-  #ones(t: Chains, lower: Uint8Array, seen: Uint32Array, epoch: number, out: number[]): void {
-    for (const c of this.#oneBytes) {
-      if (lower.indexOf(c) < 0) continue;
+  #ones(t: Chains, text: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    for (let k = 0; k < this.#oneBytes.length; k++) {
+      const c = this.#oneBytes[k]!;
+      if (!FOLDS_TO[c]!.some((ch) => text.includes(ch))) continue;
       for (let e = t.head[c]!; e >= 0; e = t.next[e]!) {
         const p = t.pattern[e]!;
         if (seen[p] !== epoch) {
@@ -190,10 +198,10 @@ export class PatternScanner {
     }
   }
 
-  #short(t: Chains, key: number, start: number, lower: Uint8Array, seen: Uint32Array, epoch: number, out: number[]): void {
+  #short(t: Chains, key: number, start: number, text: string, seen: Uint32Array, epoch: number, out: number[]): void {
     for (let e = t.head[key]!; e >= 0; e = t.next[e]!) {
       const p = t.pattern[e]!;
-      if (seen[p] !== epoch && this.#at(p, lower, start)) {
+      if (seen[p] !== epoch && this.#at(p, text, start)) {
         seen[p] = epoch;
         out.push(p);
       }

@@ -161,7 +161,7 @@ export class Prefilter {
       const buf = views.get(s.key);
       if (buf === null || buf.text.length === 0) continue;
       hits.length = 0;
-      s.scanner.scan(buf.lowerBytes, s.seen, epoch, hits);
+      s.scanner.scan(buf.text, s.seen, epoch, hits);
       const { sigStart, sigIds } = s;
       for (const p of hits) for (let k = sigStart[p]!; k < sigStart[p + 1]!; k++) add(sink, sigIds[k]!);
     }
