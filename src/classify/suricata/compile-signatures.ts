@@ -9,7 +9,7 @@ import { parseRule, type RuleResult } from './parse-rule.ts';
 import { SpecCache } from './rule-header.ts';
 import type { SignatureErrorCode, SkipReason } from './rule-problem.ts';
 import { fileSelected, NO_SELECTION, quickIdentity, ruleEnabled, type RuleSelection } from './rule-selection.ts';
-import { splitRuleStatements, type RuleStatement } from './rule-text.ts';
+import { ruleStatements, type RuleStatement } from './rule-text.ts';
 import type { RuleVars } from './rule-vars.ts';
 import type { Signature } from './signature.ts';
 import { Prefilter } from './prefilter.ts';
@@ -138,7 +138,7 @@ function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): 
   for (const src of sources) {
     if (!fileSelected(sel, src.file)) continue;
     let n = 0;
-    for (const stmt of splitRuleStatements(src.text)) {
+    for (const stmt of ruleStatements(src.text)) {
       const on = ruleEnabled(sel, quickIdentity(stmt.text, src.file), stmt.enabled);
       const keep = !on && SETS_FLOWBITS.test(stmt.text);
       const c: Candidate = { line: stmt.line, file: src.file, ruleset: src.ruleset, order: cands.length, on, ...(keep && { stmt: { ...stmt, text: flat(stmt.text) } }) };

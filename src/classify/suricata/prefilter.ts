@@ -7,7 +7,8 @@
 import { addressIndexOf } from './net-spec.ts';
 import { PatternScanner } from './pattern-scanner.ts';
 import type { RecordViews } from './record-views.ts';
-import type { BufferKey, ContentStep, Signature } from './signature.ts';
+import { appOfBuffer } from './keyword-table.ts';
+import type { AppProto, BufferKey, ContentStep, Signature } from './signature.ts';
 import { bufferKeyId } from './signature.ts';
 
 export interface FastPattern {
@@ -31,6 +32,8 @@ export function fastPatternOf(sig: Signature): FastPattern | undefined {
 
 interface BufferScanner {
   readonly key: BufferKey;
+  /** The application protocol the buffer belongs to (undefined: the payload): only such records have it. */
+  readonly app: AppProto | undefined;
   readonly scanner: PatternScanner;
   /** Signature indexes of pattern p: sigIds[sigStart[p] .. sigStart[p + 1]) (one typed array, not one per pattern). */
   readonly sigStart: Int32Array;
@@ -126,7 +129,7 @@ export class Prefilter {
       const sigStart = new Int32Array(patterns.length + 1);
       lists.forEach((l, p) => (sigStart[p + 1] = sigStart[p]! + l.length));
       this.#scanners.push({
-        key: b.key, scanner: new PatternScanner(patterns), sigStart, sigIds: Int32Array.from(lists.flat()),
+        key: b.key, app: appOfBuffer(b.key.name), scanner: new PatternScanner(patterns), sigStart, sigIds: Int32Array.from(lists.flat()),
         seen: new Uint32Array(patterns.length),
       });
     }
@@ -157,7 +160,10 @@ export class Prefilter {
     const epoch = ++this.#epoch;
     const hits = this.#hits;
     if (epoch === 0xffffffff) this.#resetEpochs();
-    for (const s of this.#scanners) {
+    // every buffer is the payload or a view of it: a record without payload has none to scan
+    const scanners = views.payload.text.length > 0 ? this.#scanners : [];
+    for (const s of scanners) {
+      if (s.app !== undefined && s.app !== views.app) continue;
       const buf = views.get(s.key);
       if (buf === null || buf.text.length === 0) continue;
       hits.length = 0;
