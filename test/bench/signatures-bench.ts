@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { CombinedClassifier } from '../../src/classify/combined-classifier.ts';
 import { createClassifier, INSPECT_LIMIT, type ClassifyInput } from '../../src/classify/index.ts';
 import { compileSignatures, ruleVars, type CompiledSignatures, type SignatureSet } from '../../src/classify/suricata/index.ts';
@@ -94,6 +94,8 @@ interface LoadFigures {
   /** The same once V8 has returned the memory of the load (young generation shrunk, pages released). */
   readonly settledRssBytes: number;
   readonly heapBytes: number;
+  /** V8's young generation right after the load: grown by the compile, empty, kept until V8 shrinks it. */
+  readonly newSpaceBytes: number;
   readonly bytes: number;
   readonly loaded: number;
 }
@@ -112,6 +114,7 @@ async function loadChild(path: string, categories: readonly string[]): Promise<v
   const l = await loadSet(path, categories);
   gc();
   const after = process.memoryUsage();
+  const newSpaceBytes = getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.space_size ?? 0;
   let settled = after.rss;
   // V8's memory reducer shrinks the heap a few seconds after the allocation rate drops
   for (let i = 0; i < 12; i++) {
@@ -120,7 +123,7 @@ async function loadChild(path: string, categories: readonly string[]): Promise<v
     settled = Math.min(settled, process.memoryUsage().rss);
   }
   const out: LoadFigures = {
-    ms: l.ms, rssBytes: after.rss - before.rss, settledRssBytes: settled - before.rss, heapBytes: after.heapUsed - before.heapUsed,
+    ms: l.ms, rssBytes: after.rss - before.rss, settledRssBytes: settled - before.rss, heapBytes: after.heapUsed - before.heapUsed, newSpaceBytes,
     bytes: l.bytes, loaded: l.c.stats.loaded,
   };
   process.stdout.write(JSON.stringify(out));
@@ -187,6 +190,7 @@ export async function runSignaturesBench(rulesPath = process.env.SYNBAIT_BENCH_E
     `| extra RSS once settled (after load and GC, V8 done shrinking) | | ${mb(loadFull.settledRssBytes)} | ${mb(loadInbound.settledRssBytes)} |`,
     `| extra RSS right after load and GC | | ${mb(loadFull.rssBytes)} | ${mb(loadInbound.rssBytes)} |`,
     `| of which live heap | | ${mb(loadFull.heapBytes)} | ${mb(loadInbound.heapBytes)} |`,
+    `| V8 young generation right after load (empty; shrunk later) | | ${mb(loadFull.newSpaceBytes)} | ${mb(loadInbound.newSpaceBytes)} |`,
     `| signatures loaded | | ${s.loaded} | ${inbound.c.stats.loaded} |`,
     `| realistic mix, per record | ${us(bMix)} | ${ratio(fMix, bMix)} | ${ratio(iMix, bMix)} |`,
     `| payload records only, per record | ${us(bPay)} | ${ratio(fPay, bPay)} | ${ratio(iPay, bPay)} |`,
