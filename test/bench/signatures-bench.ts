@@ -89,6 +89,8 @@ export function interleaved(inputs: readonly ClassifyInput[], variants: readonly
 
 interface LoadFigures {
   readonly ms: number;
+  /** CPU time of the load (the process's, GC threads included): what a busy machine does not inflate. */
+  readonly cpuMs: number;
   /** RSS after the load and a full GC, minus RSS before it. */
   readonly rssBytes: number;
   /** The same once V8 has returned the memory of the load (young generation shrunk, pages released). */
@@ -111,7 +113,9 @@ async function loadSet(path: string, categories: readonly string[]): Promise<{ c
 async function loadChild(path: string, categories: readonly string[]): Promise<void> {
   gc();
   const before = process.memoryUsage();
+  const cpu0 = cpuUs();
   const l = await loadSet(path, categories);
+  const cpuMs = (cpuUs() - cpu0) / 1000;
   gc();
   const after = process.memoryUsage();
   const newSpaceBytes = getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.space_size ?? 0;
@@ -123,7 +127,7 @@ async function loadChild(path: string, categories: readonly string[]): Promise<v
     settled = Math.min(settled, process.memoryUsage().rss);
   }
   const out: LoadFigures = {
-    ms: l.ms, rssBytes: after.rss - before.rss, settledRssBytes: settled - before.rss, heapBytes: after.heapUsed - before.heapUsed, newSpaceBytes,
+    ms: l.ms, cpuMs, rssBytes: after.rss - before.rss, settledRssBytes: settled - before.rss, heapBytes: after.heapUsed - before.heapUsed, newSpaceBytes,
     bytes: l.bytes, loaded: l.c.stats.loaded,
   };
   process.stdout.write(JSON.stringify(out));
@@ -186,7 +190,7 @@ export async function runSignaturesBench(rulesPath = process.env.SYNBAIT_BENCH_E
     '',
     '| measure | built-in rules alone | + whole ET Open set | + inbound categories only |',
     '| --- | ---: | ---: | ---: |',
-    `| load time (read + compile), fresh process | | ${fmt(loadFull.ms)} ms | ${fmt(loadInbound.ms)} ms |`,
+    `| load time (read + compile), fresh process | | ${fmt(loadFull.ms)} ms (CPU ${fmt(loadFull.cpuMs)} ms) | ${fmt(loadInbound.ms)} ms (CPU ${fmt(loadInbound.cpuMs)} ms) |`,
     `| extra RSS once settled (after load and GC, V8 done shrinking) | | ${mb(loadFull.settledRssBytes)} | ${mb(loadInbound.settledRssBytes)} |`,
     `| extra RSS right after load and GC | | ${mb(loadFull.rssBytes)} | ${mb(loadInbound.rssBytes)} |`,
     `| of which live heap | | ${mb(loadFull.heapBytes)} | ${mb(loadInbound.heapBytes)} |`,
@@ -204,7 +208,7 @@ export async function runSignaturesBench(rulesPath = process.env.SYNBAIT_BENCH_E
   const checks = [
     { target: 'ET Open: ≤ 25 µs per record on the realistic mix', measured: `${us(fMix)} (built-in alone ${us(bMix)})`, met: fMix <= 25_000 },
     { target: 'ET Open: ≤ 2 ms on the worst adversarial input', measured: us(worstF.f), met: worstF.f <= 2_000_000 },
-    { target: 'ET Open: load < 10 s', measured: `${fmt(loadFull.ms)} ms`, met: loadFull.ms < 10_000 },
+    { target: 'ET Open: load < 10 s', measured: `${fmt(loadFull.ms)} ms (CPU ${fmt(loadFull.cpuMs)} ms)`, met: loadFull.ms < 10_000 },
     { target: 'ET Open: ≤ 80 MB extra RSS', measured: `${mb(loadFull.settledRssBytes)} settled (${mb(loadFull.rssBytes)} right after load)`, met: loadFull.settledRssBytes <= 80e6 },
     { target: 'ET Open: skipped ≤ 20 % of enabled rules', measured: `${((s.skipped / s.enabled) * 100).toFixed(1)} %`, met: s.skipped <= 0.2 * s.enabled },
   ];
