@@ -50,7 +50,7 @@ export class CombinedClassifier implements Classifier {
     const signatures = this.#signatures;
     const own = this.#rules.analyze(input);
     if (!signatures) return { labels: own.labels, facts: own.facts };
-    const community = input.messages?.length ? matchByMessage(signatures, input, appProtoOf(own.parsed)) : signatures.match({ ...input, parsed: own.parsed });
+    const community = input.messages?.length ? matchByMessage(signatures, input, appProtoOf(own.parsed)) : signatures.match(input, own.parsed);
     return { labels: community.length === 0 ? own.labels : [...own.labels, ...community], facts: own.facts };
   }
 }

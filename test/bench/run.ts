@@ -3,7 +3,8 @@
 // the report reader, and so on. Progress goes to stderr.
 //
 //   npm run bench                 everything (about 4 minutes)
-//   npm run bench -- syn memory   only some sections: syn, greet, latency, memory, classify, labels, report
+//   npm run bench -- syn memory   only some sections: syn, greet, latency, memory, classify, labels, report, signatures
+//                                 (signatures needs ET Open rules: SYNBAIT_BENCH_ET_RULES=DIR)
 //   npm run bench -- greet --smoke  a short run of the greetings variant (checks that it works; no figures)
 //   npm run bench -- --out FILE   write elsewhere than BENCHMARKS.md
 
@@ -237,6 +238,12 @@ if (want('memory')) sections.push(await memorySection());
 if (want('classify')) { log('classify'); sections.push(await optionalSection('./classify-bench.ts', 'runClassifyBench')); }
 if (want('labels')) { log('labels'); sections.push(await optionalSection('./label-quality.ts', 'runLabelQuality')); }
 if (want('report')) { log('report'); sections.push(await optionalSection('./report-bench.ts', 'runReportBench')); }
+if (want('signatures')) {
+  log('signatures');
+  const r = await (await import('./signatures-bench.ts')).runSignaturesBench();
+  sections.push(r.markdown);
+  checks.push(...r.checks);
+}
 if (want('report')) {
   const m = /\| stored labels \| [\d,]+ \| ([\d,]+) \|/.exec(sections.at(-1) ?? '');
   if (m) check('synbait report ≥ 200,000 records/s on one core', `${m[1]} records per CPU-second`, Number(m[1]!.replace(/,/g, '')) >= 200_000);

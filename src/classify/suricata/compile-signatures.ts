@@ -9,11 +9,11 @@ import { parseRule, type RuleResult } from './parse-rule.ts';
 import { SpecCache } from './rule-header.ts';
 import type { SignatureErrorCode, SkipReason } from './rule-problem.ts';
 import { fileSelected, NO_SELECTION, quickIdentity, ruleEnabled, type RuleSelection } from './rule-selection.ts';
-import { splitRuleStatements, type RuleStatement } from './rule-text.ts';
+import { ruleStatements, type RuleStatement } from './rule-text.ts';
 import type { RuleVars } from './rule-vars.ts';
 import type { Signature } from './signature.ts';
+import { Prefilter } from './prefilter.ts';
 import { SignatureSet } from './signature-set.ts';
-import { drain, drainSliced, type Steps } from '../slices.ts';
 
 export interface RuleSource {
   /** File name (shown in messages; its base name is the `group:` of selection filters). */
@@ -79,32 +79,12 @@ interface Candidate {
   readonly stmt?: RuleStatement;
 }
 
+const flatOrUndefined = (s: string | undefined) => (s === undefined ? undefined : flat(s));
+
 const setsOf = (s: Signature) => s.flowbits.filter((f) => f.op === 'set' || f.op === 'toggle').flatMap((f) => f.bits);
 
 function unsatisfied(s: Signature, set: ReadonlySet<string>): boolean {
   return s.flowbits.some((f) => f.op === 'isset' && (f.any ? !f.bits.some((b) => set.has(b)) : !f.bits.every((b) => set.has(b))));
-}
-
-function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): Steps<CompiledSignatures> {
-  const sel = options.selection ?? NO_SELECTION;
-  const specs = new SpecCache(options.vars);
-  const classes = options.classification ?? new Map<string, Classtype>();
-  const cands: Candidate[] = [];
-  const parse = (c: Candidate, stmt: RuleStatement) => (c.result ??= parseRule(stmt, { file: c.file, ruleset: c.ruleset, specs, classes, order: c.order }));
-  for (const src of sources) {
-    if (!fileSelected(sel, src.file)) continue;
-    for (const stmt of splitRuleStatements(src.text)) {
-      const on = ruleEnabled(sel, quickIdentity(stmt.text, src.file), stmt.enabled);
-      const keep = !on && SETS_FLOWBITS.test(stmt.text);
-      const c: Candidate = { line: stmt.line, file: src.file, ruleset: src.ruleset, order: cands.length, on, ...(keep && { stmt: { ...stmt, text: flat(stmt.text) } }) };
-      cands.push(c);
-      if (on) parse(c, stmt);
-      yield;
-    }
-  }
-  const flowbitSetters = enableSetters(cands, parse);
-  yield;
-  return yield* assemble(cands, flowbitSetters);
 }
 
 /**
@@ -112,22 +92,65 @@ function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): 
  * so a lazy iterable that reads each file when asked for it keeps at most one file's text in memory.
  */
 export function compileSignatures(sources: Iterable<RuleSource>, options: CompileOptions): CompiledSignatures {
-  return drain(compileSteps(sources, options));
+  const steps = compileSteps(sources, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 export interface AsyncCompileOptions extends CompileOptions {
-  /** Longest stretch of work between two yields, ms (default 4). */
+  /** Longest stretch of work between two yields, ms (default 5). */
   readonly sliceMs?: number;
   /** How to give the event loop back (default: a macrotask, setImmediate). */
   readonly yieldTo?: () => Promise<void>;
 }
 
 /**
- * The same compile in slices that give the thread back (a running sensor's reload: capture callbacks run between
- * two slices); the result is compileSignatures'. Matchers hold closures, so the compile cannot move to a worker.
+ * compileSignatures in slices: it gives the event loop back (setImmediate) whenever about sliceMs of work has
+ * passed, so a running sensor can compile a new set beside the capture (a reload). Same result as the sync call.
  */
-export function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
-  return drainSliced(compileSteps(sources, options), options);
+export async function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
+  const sliceMs = options.sliceMs ?? 5;
+  const yieldTo = options.yieldTo ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const steps = compileSteps(sources, options);
+  let sliceStart = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await yieldTo();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** Statements parsed between two chances to yield. */
+const STATEMENTS_PER_STEP = 16;
+
+/** The compile as a generator: it yields between small pieces of work (a few statements, part of the index). */
+function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): Generator<void, CompiledSignatures> {
+  const sel = options.selection ?? NO_SELECTION;
+  const specs = new SpecCache(options.vars);
+  const classes = options.classification ?? new Map<string, Classtype>();
+  const cands: Candidate[] = [];
+  const parse = (c: Candidate, stmt: RuleStatement) => (c.result ??= parseRule(stmt, { file: c.file, ruleset: c.ruleset, specs, classes, order: c.order }));
+  for (const src of sources) {
+    if (!fileSelected(sel, src.file)) continue;
+    let n = 0;
+    for (const stmt of ruleStatements(src.text)) {
+      const on = ruleEnabled(sel, quickIdentity(stmt.text, src.file), stmt.enabled);
+      const keep = !on && SETS_FLOWBITS.test(stmt.text);
+      const c: Candidate = { line: stmt.line, file: src.file, ruleset: src.ruleset, order: cands.length, on, ...(keep && { stmt: { ...stmt, text: flat(stmt.text) } }) };
+      cands.push(c);
+      if (on) parse(c, stmt);
+      if (++n % STATEMENTS_PER_STEP === 0) yield;
+    }
+    yield;
+  }
+  const flowbitSetters = enableSetters(cands, parse);
+  yield;
+  return yield* assemble(cands, flowbitSetters);
 }
 
 const SETS_FLOWBITS = /flowbits\s*:\s*(set|toggle)\b/;
@@ -155,19 +178,22 @@ function enableSetters(cands: Candidate[], parse: (c: Candidate, stmt: RuleState
   return n;
 }
 
-function* assemble(cands: readonly Candidate[], flowbitSetters: number): Steps<CompiledSignatures> {
+function* assemble(cands: readonly Candidate[], flowbitSetters: number): Generator<void, CompiledSignatures> {
   const skipped: SkippedRule[] = [];
   const errors: RuleErrorInfo[] = [];
   let loaded: Signature[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < cands.length; i++) {
-    if (i % 1024 === 1023) yield;
-    const c = cands[i]!;
+  for (const c of cands) {
     const r = c.result;
     if (!c.on || !r) continue;
     const loc = { file: c.file, line: c.line, sid: r.kind === 'signature' ? r.sig.sid : r.sid, msg: r.kind === 'signature' ? r.sig.msg : r.msg };
-    if (r.kind === 'skipped') skipped.push({ ...loc, option: r.option, reason: r.reason });
-    else if (r.kind === 'error') errors.push({ ...loc, option: r.option, code: r.code, message: r.message });
+    // option names, reasons and messages are slices of (or concatenations over) the rule text: flat copies
+    // keep the files' text collectable once compiled (and literals, not spreads: one hidden class for all)
+    if (r.kind === 'skipped') {
+      skipped.push({ file: loc.file, line: loc.line, sid: loc.sid, msg: loc.msg, option: flatOrUndefined(r.option), reason: flat(r.reason) as SkipReason });
+    } else if (r.kind === 'error') {
+      errors.push({ file: loc.file, line: loc.line, sid: loc.sid, msg: loc.msg, option: flatOrUndefined(r.option), code: r.code, message: flat(r.message) });
+    }
     else {
       const key = `${r.sig.ruleset}:${r.sig.gid}:${r.sig.sid}`;
       if (seen.has(key)) errors.push({ ...loc, option: 'sid', code: 'rule.duplicate', message: `sid ${r.sig.sid} is already loaded` });
@@ -188,11 +214,12 @@ function* assemble(cands: readonly Candidate[], flowbitSetters: number): Steps<C
       skipped.push({ file: s.file, line: s.line, sid: s.sid, msg: s.msg, option: 'flowbits', reason: 'flowbits:unsatisfiable' });
     }
     loaded = keep;
-    yield;
   }
   const byReason = new Map<SkipReason, number>();
   for (const s of skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
-  const set = yield* SignatureSet.build(loaded);
+  const prefilter = new Prefilter();
+  yield* prefilter.fill(loaded);
+  const set = new SignatureSet(loaded, { prebuilt: prefilter });
   return {
     signatures: set,
     stats: {

@@ -1,7 +1,7 @@
 // Suricata / ET Open signatures evaluated in-process: the API the sensor calls after the built-in rules.
 //
 //   const { signatures, stats, skippedByReason, errors } = compileSignatures(sources, { vars, classification });
-//   const labels = signatures.match(input); // input: ClassifyInput (+ the built-in parse, + dsize)
+//   const labels = signatures.match(input, parsed); // input: ClassifyInput (+ dsize); parsed: the built-in parse
 
 export { compileSignatures, compileSignaturesAsync, type AsyncCompileOptions, type CompiledSignatures, type CompileOptions, type CompileStats, type RuleSource, type SkippedRule, type RuleErrorInfo } from './compile-signatures.ts';
 export { SignatureSet, type SignatureLabel } from './signature-set.ts';

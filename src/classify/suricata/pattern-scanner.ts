@@ -1,203 +1,210 @@
-// Multi-pattern search for the signature prefilter: Aho-Corasick over ASCII-case-folded bytes, one pass per
-// buffer whatever the number of patterns. Tens of thousands of fast patterns make a complete DFA table too big
-// (states × 256 entries), so transitions are stored sparsely (sorted edge arrays, binary search), with dense rows
-// only for the root and its children, where most of the time is spent. Outputs are reached through dictionary
-// suffix links, so no state stores its suffixes' patterns. Patterns are latin1 strings (one char per byte).
+// Multi-pattern search for the signature prefilter: a q-gram hash scanner over case-folded text. Each pattern
+// of 4 bytes or more is filed under one of its 4-byte substrings (its anchor: the one fewest other patterns
+// share, avoiding bytes common in text), in one chained hash table of typed arrays with about eight buckets per
+// pattern; a scan rolls the last 4 bytes of the text through that table and compares the few patterns filed
+// under a matching gram byte by byte. Patterns of 1-3 bytes sit in direct tables keyed by their first one or two
+// bytes, behind one 64 Ki-entry table that says whether the last two bytes can start one (1-byte patterns are
+// looked for with the native indexOf before the loop). Building it is linear
+// in the patterns' length and allocates a few typed arrays (an Aho-Corasick trie over tens of thousands of ET
+// fast patterns held tens of MB while it was built, and its sparse automaton stepped slowly); a scan does a
+// shift, a multiply and two table reads per byte. Hand-written because this is the hot path of every payload
+// record.
+//
+// Texts and patterns are compared folded as String.prototype.toLowerCase folds them (a table of 256 entries,
+// applied while reading, so a scan allocates nothing): it folds ASCII letters, as Suricata's nocase does, and
+// latin1 letters too, so the scanner may report a pattern that a case-sensitive or ASCII-only comparison would
+// not; the prefilter only needs a superset (every candidate is evaluated in full), never fewer.
 
-import { drain, type Steps } from '../slices.ts';
-import { newTrie, trieInsert } from '../trie.ts';
+import { Buffer } from 'node:buffer';
 
-const FOLD = new Uint8Array(256);
-for (let c = 0; c < 256; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+const GRAM = 4;
 
-/** A scanner's tables: what the constructor of a scanner built in steps (`scannerTables`) takes. */
-export interface ScannerTables {
-  readonly count: number;
-  /** Dense rows: row index per state (-1: sparse), 256 entries each. */
-  readonly denseRow: Int32Array;
-  readonly dense: Int32Array;
-  readonly edgeStart: Int32Array;
-  readonly edgeByte: Uint8Array;
-  readonly edgeTo: Int32Array;
-  readonly fail: Int32Array;
-  /** Nearest state on the failure chain (itself included) that ends a pattern, or -1. */
-  readonly outLink: Int32Array;
-  readonly outStart: Int32Array;
-  readonly outIds: Int32Array;
-}
+/** Each latin1 character folded by toLowerCase (which keeps every latin1 character in latin1). */
+const LOWER = new Uint8Array(256);
+for (let c = 0; c < 256; c++) LOWER[c] = String.fromCharCode(c).toLowerCase().charCodeAt(0);
+/** The characters that fold to each byte: what a 1-byte pattern is searched for. */
+const FOLDS_TO: string[][] = Array.from({ length: 256 }, () => []);
+for (let c = 0; c < 256; c++) FOLDS_TO[LOWER[c]!]!.push(String.fromCharCode(c));
+/** Golden-ratio multiplier (Knuth's multiplicative hashing). */
+const HASH_MUL = 0x9e3779b1;
 
-/** Work between two yields of scannerTables: states sorted or linked, pattern bytes inserted. */
-const STEP_STATES = 512;
-const STEP_BYTES = 16_384;
+/** Bytes frequent in requests and text: an anchor made of them would be looked at on many positions. */
+const COMMON = new Uint8Array(256);
+for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789 /.=&-_:?,;\r\n\t"\'') COMMON[ch.charCodeAt(0)] = 1;
+COMMON[0] = 1;
 
-/** The tables for patterns, yielding every STEP_STATES states or STEP_BYTES pattern bytes (so a sliced build can pause there). */
-export function* scannerTables(patterns: readonly string[]): Steps<ScannerTables> {
-  const trie = newTrie();
-  let bytes = 0;
-  for (let idx = 0; idx < patterns.length; idx++) {
-    trieInsert(trie, patterns[idx]!, idx, FOLD);
-    bytes += patterns[idx]!.length;
-    if (bytes >= STEP_BYTES) {
-      bytes = 0;
-      yield;
+const gramAt = (p: string, i: number): number =>
+  ((p.charCodeAt(i) & 0xff) << 24) | ((p.charCodeAt(i + 1) & 0xff) << 16) | ((p.charCodeAt(i + 2) & 0xff) << 8) | (p.charCodeAt(i + 3) & 0xff);
+
+/** Where each long pattern is filed: the gram fewest patterns contain, common bytes breaking ties. */
+function anchorsOf(patterns: readonly string[]): Int32Array {
+  const freq = new Map<number, number>();
+  const distinct = new Set<number>();
+  for (const p of patterns) {
+    if (p.length < GRAM) continue;
+    distinct.clear();
+    for (let i = 0; i + GRAM <= p.length; i++) distinct.add(gramAt(p, i));
+    for (const g of distinct) freq.set(g, (freq.get(g) ?? 0) + 1);
+  }
+  const anchors = new Int32Array(patterns.length).fill(-1);
+  patterns.forEach((p, idx) => {
+    let best = -1;
+    let bestCost = Infinity;
+    for (let i = 0; i + GRAM <= p.length; i++) {
+      let common = 0;
+      for (let k = 0; k < GRAM; k++) common += COMMON[p.charCodeAt(i + k) & 0xff]!;
+      const cost = freq.get(gramAt(p, i))! * 8 + common;
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = i;
+      }
     }
-  }
-  const { go: children, outs: own } = trie;
-  const n = children.length;
-  // sparse edges, sorted by byte
-  const edgeStart = new Int32Array(n + 1);
-  let edges = 0;
-  for (let s = 0; s < n; s++) {
-    edgeStart[s] = edges;
-    edges += children[s]!.size;
-  }
-  edgeStart[n] = edges;
-  const edgeByte = new Uint8Array(edges);
-  const edgeTo = new Int32Array(edges);
-  for (let s = 0; s < n; s++) {
-    const sorted = [...children[s]!].sort((a, b) => a[0] - b[0]);
-    sorted.forEach(([c, t], k) => {
-      edgeByte[edgeStart[s]! + k] = c;
-      edgeTo[edgeStart[s]! + k] = t;
-    });
-    if (s % STEP_STATES === STEP_STATES - 1) yield;
-  }
-  const outStart = new Int32Array(n + 1);
-  const ids: number[] = [];
-  for (let s = 0; s < n; s++) {
-    outStart[s] = ids.length;
-    for (const id of own[s]!) ids.push(id);
-  }
-  outStart[n] = ids.length;
-  const denseRow = new Int32Array(n).fill(-1);
-  const denseStates = [0, ...children[0]!.values()];
-  denseStates.forEach((s, row) => (denseRow[s] = row));
-  const t: ScannerTables = {
-    count: patterns.length, denseRow, dense: new Int32Array(denseStates.length * 256), edgeStart, edgeByte, edgeTo,
-    fail: new Int32Array(n), outLink: new Int32Array(n).fill(-1), outStart, outIds: Int32Array.from(ids),
-  };
-  yield;
-  yield* link(t, children, own);
-  return t;
+    anchors[idx] = best;
+  });
+  return anchors;
 }
 
-/** Sparse goto: the child of s on byte c, or -1. */
-function child(t: ScannerTables, s: number, c: number): number {
-  let lo = t.edgeStart[s]!;
-  let hi = t.edgeStart[s + 1]! - 1;
-  const bytes = t.edgeByte;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const b = bytes[mid]!;
-    if (b === c) return t.edgeTo[mid]!;
-    if (b < c) lo = mid + 1;
-    else hi = mid - 1;
+/** Chained entries in typed arrays: heads by key, then next/pattern/anchor per entry. */
+class Chains {
+  readonly head: Int32Array;
+  readonly next: Int32Array;
+  readonly pattern: Int32Array;
+  readonly gram: Int32Array;
+  readonly offset: Int32Array;
+  #n = 0;
+  constructor(keys: number, entries: number) {
+    this.head = new Int32Array(keys).fill(-1);
+    this.next = new Int32Array(entries);
+    this.pattern = new Int32Array(entries);
+    this.gram = new Int32Array(entries);
+    this.offset = new Int32Array(entries);
   }
-  return -1;
-}
-
-/** One transition on a folded byte. */
-function step(t: ScannerTables, s: number, c: number): number {
-  for (;;) {
-    const row = t.denseRow[s]!;
-    if (row >= 0) return t.dense[row * 256 + c]!;
-    const next = child(t, s, c);
-    if (next >= 0) return next;
-    s = t.fail[s]!;
-  }
-}
-
-/** Failure and output links, breadth first; dense rows completed into DFA rows. */
-function* link(t: ScannerTables, children: readonly Map<number, number>[], own: readonly number[][]): Steps<void> {
-  const queue: number[] = [];
-  for (let c = 0; c < 256; c++) t.dense[c] = children[0]!.get(c) ?? 0;
-  for (const s of children[0]!.values()) {
-    t.fail[s] = 0;
-    queue.push(s);
-  }
-  for (let qi = 0; qi < queue.length; qi++) {
-    const s = queue[qi]!;
-    const f = t.fail[s]!;
-    t.outLink[s] = own[s]!.length > 0 ? s : t.outLink[f]!;
-    for (const [c, next] of children[s]!) {
-      t.fail[next] = step(t, f, c);
-      queue.push(next);
-    }
-    const row = t.denseRow[s]!;
-    if (row > 0) for (let c = 0; c < 256; c++) t.dense[row * 256 + c] = children[s]!.get(c) ?? step(t, f, c);
-    if (qi % STEP_STATES === STEP_STATES - 1) yield;
+  add(key: number, pattern: number, gram: number, offset: number): void {
+    const e = this.#n++;
+    this.next[e] = this.head[key]!;
+    this.head[key] = e;
+    this.pattern[e] = pattern;
+    this.gram[e] = gram;
+    this.offset[e] = offset;
   }
 }
 
 export class PatternScanner {
   readonly count: number;
-  readonly #denseRow: Int32Array;
-  readonly #dense: Int32Array;
-  readonly #fail: Int32Array;
-  readonly #outLink: Int32Array;
-  readonly #outStart: Int32Array;
-  readonly #outIds: Int32Array;
-  readonly #t: ScannerTables;
+  /** The patterns' folded bytes, one after another: pattern p is #bytes[#start[p], #start[p + 1]). */
+  readonly #bytes: Uint8Array;
+  readonly #start: Int32Array;
+  readonly #shift: number;
+  /** Patterns of 4 bytes or more by the hash of their anchor gram. */
+  readonly #long: Chains;
+  /** Patterns of 2 or 3 bytes by their first two bytes; of 1 byte by that byte. */
+  readonly #two: Chains | undefined;
+  readonly #one: Chains | undefined;
+  /** The distinct bytes of the 1-byte patterns. */
+  readonly #oneBytes: Uint8Array;
+  /** By the last two bytes read: nonzero when a pattern of 2-3 bytes starts with them. */
+  readonly #shortAt: Uint8Array | undefined;
 
-  /** Patterns: the tables are built at once; tables: those scannerTables built in steps. */
-  constructor(patterns: readonly string[] | ScannerTables) {
-    const t = isTables(patterns) ? patterns : drain(scannerTables(patterns));
-    this.#t = t;
-    this.count = t.count;
-    this.#denseRow = t.denseRow;
-    this.#dense = t.dense;
-    this.#fail = t.fail;
-    this.#outLink = t.outLink;
-    this.#outStart = t.outStart;
-    this.#outIds = t.outIds;
+  constructor(patterns: readonly string[]) {
+    this.count = patterns.length;
+    const folded = patterns.map((p) => p.toLowerCase());
+    this.#start = new Int32Array(folded.length + 1);
+    folded.forEach((p, i) => (this.#start[i + 1] = this.#start[i]! + p.length));
+    this.#bytes = Buffer.from(folded.join(''), 'latin1');
+    const anchors = anchorsOf(folded);
+    const longCount = folded.filter((p) => p.length >= GRAM).length;
+    // about eight buckets per pattern: most positions of a text find an empty bucket
+    let bits = 8;
+    while (1 << bits < longCount * 8 && bits < 18) bits++;
+    this.#shift = 32 - bits;
+    this.#long = new Chains(1 << bits, longCount);
+    const twos = folded.filter((p) => p.length === 2 || p.length === 3).length;
+    const ones = folded.filter((p) => p.length === 1).length;
+    this.#two = twos > 0 ? new Chains(1 << 16, twos) : undefined;
+    this.#one = ones > 0 ? new Chains(256, ones) : undefined;
+    this.#shortAt = twos > 0 ? new Uint8Array(1 << 16) : undefined;
+    this.#oneBytes = Uint8Array.from(new Set(folded.filter((p) => p.length === 1).map((p) => p.charCodeAt(0) & 0xff)));
+    folded.forEach((p, idx) => {
+      const c0 = p.charCodeAt(0) & 0xff;
+      if (p.length >= GRAM) {
+        const g = gramAt(p, anchors[idx]!);
+        this.#long.add(Math.imul(g, HASH_MUL) >>> this.#shift, idx, g, anchors[idx]!);
+      } else if (p.length >= 2) {
+        const key = (c0 << 8) | (p.charCodeAt(1) & 0xff);
+        this.#two!.add(key, idx, 0, 0);
+        this.#shortAt![key] |= 2;
+      } else if (p.length === 1) {
+        this.#one!.add(c0, idx, 0, 0);
+      }
+    });
   }
 
-  /** One transition on a folded byte. */
-  step(s: number, c: number): number {
-    return step(this.#t, s, c);
+  /** Bytes held by the tables (for the benchmark's memory notes). */
+  get tableBytes(): number {
+    const size = (c: Chains | undefined) => (c ? c.head.byteLength + c.next.byteLength * 4 : 0);
+    return size(this.#long) + size(this.#two) + size(this.#one) + (this.#shortAt?.byteLength ?? 0) + this.#bytes.byteLength + this.#start.byteLength;
   }
 
   /**
-   * Appends to out every pattern occurring in text, once: seen[p] === epoch marks a pattern already reported
-   * (seen has `count` entries; the caller bumps epoch per scan).
+   * Appends to out every pattern occurring in text (a latin1 string), folded, once: seen[p] === epoch marks a
+   * pattern already reported (seen has `count` entries; the caller bumps epoch per scan).
    */
   scan(text: string, seen: Uint32Array, epoch: number, out: number[]): void {
-    const denseRow = this.#denseRow;
-    const dense = this.#dense;
-    const fail = this.#fail;
-    const outLink = this.#outLink;
-    const outStart = this.#outStart;
-    const outIds = this.#outIds;
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = FOLD[text.charCodeAt(i) & 0xff]!;
-      // inlined step(): dense rows are complete DFA rows; sparse states fall back along failure links
-      for (;;) {
-        const row = denseRow[s]!;
-        if (row >= 0) {
-          s = dense[(row << 8) | c]!;
-          break;
-        }
-        const t = child(this.#t, s, c);
-        if (t >= 0) {
-          s = t;
-          break;
-        }
-        s = fail[s]!;
-      }
-      for (let o = outLink[s]!; o > 0; o = outLink[fail[o]!]!) {
-        for (let k = outStart[o]!; k < outStart[o + 1]!; k++) {
-          const p = outIds[k]!;
-          if (seen[p] !== epoch) {
-            seen[p] = epoch;
-            out.push(p);
-          }
+    const n = text.length;
+    const lower = LOWER;
+    const { head, next, gram, offset, pattern } = this.#long;
+    const shift = this.#shift;
+    const shortAt = this.#shortAt;
+    if (this.#one !== undefined) this.#ones(this.#one, text, seen, epoch, out);
+    let g = 0;
+    for (let i = 0; i < n; i++) {
+      g = (g << 8) | lower[text.charCodeAt(i) & 0xff]!;
+      if (shortAt !== undefined && i >= 1 && shortAt[g & 0xffff] !== 0) this.#short(this.#two!, g & 0xffff, i - 1, text, seen, epoch, out);
+      for (let e = head[Math.imul(g, HASH_MUL) >>> shift]!; e >= 0; e = next[e]!) {
+        if (gram[e] !== g) continue;
+        const p = pattern[e]!;
+        if (seen[p] === epoch) continue;
+        // start < 0: fewer than 4 bytes read yet, g holds zero bytes that only a pattern of zeros can match
+        if (this.#at(p, text, i - (GRAM - 1) - offset[e]!)) {
+          seen[p] = epoch;
+          out.push(p);
         }
       }
     }
   }
-}
 
-function isTables(x: readonly string[] | ScannerTables): x is ScannerTables {
-  return !Array.isArray(x);
+  /** True when pattern p occurs (folded) in text at start. */
+  #at(p: number, text: string, start: number): boolean {
+    const from = this.#start[p]!;
+    const len = this.#start[p + 1]! - from;
+    if (start < 0 || start + len > text.length) return false;
+    const bytes = this.#bytes;
+    for (let k = 0; k < len; k++) if (LOWER[text.charCodeAt(start + k) & 0xff] !== bytes[from + k]) return false;
+    return true;
+  }
+
+  /** Patterns of one byte: a native search for each (a byte such as a space would stop the loop at every position). */
+  #ones(t: Chains, text: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    for (let k = 0; k < this.#oneBytes.length; k++) {
+      const c = this.#oneBytes[k]!;
+      if (!FOLDS_TO[c]!.some((ch) => text.includes(ch))) continue;
+      for (let e = t.head[c]!; e >= 0; e = t.next[e]!) {
+        const p = t.pattern[e]!;
+        if (seen[p] !== epoch) {
+          seen[p] = epoch;
+          out.push(p);
+        }
+      }
+    }
+  }
+
+  #short(t: Chains, key: number, start: number, text: string, seen: Uint32Array, epoch: number, out: number[]): void {
+    for (let e = t.head[key]!; e >= 0; e = t.next[e]!) {
+      const p = t.pattern[e]!;
+      if (seen[p] !== epoch && this.#at(p, text, start)) {
+        seen[p] = epoch;
+        out.push(p);
+      }
+    }
+  }
 }

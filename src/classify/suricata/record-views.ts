@@ -5,7 +5,7 @@
 
 import { Buffer } from 'node:buffer';
 import { extractFacts, type Parsed } from '../extract/facts.ts';
-import { mergedHeaders, mergedValue, originTarget, requestAuthority, type MergedHeader } from '../extract/http-fields.ts';
+import { mergedHeaders, originTarget, requestAuthority, type Authority, type MergedHeader } from '../extract/http-fields.ts';
 import { ja3Hash, ja3String } from '../extract/ja3.ts';
 import { ja4 } from '../extract/tls.ts';
 import { parseIp } from '../../wire/address.ts';
@@ -32,6 +32,24 @@ export function appProtoOf(p: Parsed): AppProto | undefined {
 
 const unescapeDns = (q: string) => (q === '.' ? '' : q.replace(/\\(\d{3})/g, (_, d: string) => String.fromCharCode(Number(d))));
 
+/**
+ * The last address parsed, kept: a sensor's records mostly share their destination, and a scanner's records
+ * their source. The bytes are shared and never written to.
+ */
+class LastAddress {
+  #text: string | undefined;
+  #bytes: Uint8Array | null = null;
+  parse(text: string): Uint8Array | null {
+    if (text !== this.#text) {
+      this.#bytes = parseIp(text);
+      this.#text = text;
+    }
+    return this.#bytes;
+  }
+}
+const SRC = new LastAddress();
+const DST = new LastAddress();
+
 export class RecordViews {
   readonly input: SignatureInput;
   readonly parsed: Parsed;
@@ -41,22 +59,25 @@ export class RecordViews {
   #src: Uint8Array | null | undefined;
   #dst: Uint8Array | null | undefined;
   #headers: MergedHeader[] | undefined;
+  #byName: Map<string, string> | undefined;
+  #auth: Authority | null | undefined;
 
-  constructor(input: SignatureInput) {
+  /** parsed: the built-in classifier's parse of the same payload (default: input.parsed, else parsed here). */
+  constructor(input: SignatureInput, parsed: Parsed | undefined = input.parsed) {
     this.input = input;
     const bytes = input.payload.length > INSPECT_LIMIT ? input.payload.subarray(0, INSPECT_LIMIT) : input.payload;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     this.payload = new InspectBuffer(text);
-    this.parsed = input.parsed ?? extractFacts(input, bytes, text);
+    this.parsed = parsed ?? extractFacts(input, bytes, text);
     this.app = input.app ?? appProtoOf(this.parsed);
   }
 
   get srcIp(): Uint8Array | null {
-    return this.#src === undefined ? (this.#src = parseIp(this.input.src_ip)) : this.#src;
+    return this.#src === undefined ? (this.#src = SRC.parse(this.input.src_ip)) : this.#src;
   }
 
   get dstIp(): Uint8Array | null {
-    return this.#dst === undefined ? (this.#dst = parseIp(this.input.dst_ip)) : this.#dst;
+    return this.#dst === undefined ? (this.#dst = DST.parse(this.input.dst_ip)) : this.#dst;
   }
 
   get(key: BufferKey): InspectBuffer | null {
@@ -73,6 +94,20 @@ export class RecordViews {
 
   #mergedHeaders(): MergedHeader[] {
     return (this.#headers ??= this.parsed.request ? mergedHeaders(this.parsed.request) : []);
+  }
+
+  /** A merged header's value by lower-case name (the headers are looked up by name for several buffers). */
+  #value(lowerName: string): string | undefined {
+    if (this.#byName === undefined) {
+      this.#byName = new Map();
+      for (const h of this.#mergedHeaders()) this.#byName.set(h.name.toLowerCase(), h.value);
+    }
+    return this.#byName.get(lowerName);
+  }
+
+  #authority(): Authority | undefined {
+    if (this.#auth === undefined) this.#auth = requestAuthority(this.parsed.request!, this.#mergedHeaders()) ?? null;
+    return this.#auth ?? undefined;
   }
 
   #text(name: BufferName): string | undefined {
@@ -100,23 +135,24 @@ export class RecordViews {
       case 'http.protocol': return req.protocol === 'HTTP/0.9' ? undefined : req.protocol;
       case 'http.request_line': return req.line;
       case 'http.header': {
-        const t = hs.filter((h) => h.name.toLowerCase() !== 'cookie').map((h) => `${h.name}: ${h.value}\r\n`).join('');
+        let t = '';
+        for (const h of hs) if (h.name.length !== 6 || h.name.toLowerCase() !== 'cookie') t += `${h.name}: ${h.value}\r\n`;
         return t === '' ? undefined : t;
       }
       case 'http.header.raw': return req.headerBlock === '' ? undefined : req.headerBlock;
       case 'http.header_names': return hs.length === 0 ? undefined : `\r\n${hs.map((h) => `${h.name}\r\n`).join('')}\r\n`;
       case 'http.start': return `${req.line}\r\n${hs.map((h) => `${h.name}: ${h.value}\r\n`).join('')}${hs.length > 0 ? '\r\n' : ''}`;
-      case 'http.host': return requestAuthority(req, hs)?.host;
-      case 'http.host.raw': return requestAuthority(req, hs)?.raw;
-      case 'http.user_agent': return mergedValue(hs, 'user-agent');
-      case 'http.cookie': return mergedValue(hs, 'cookie');
-      case 'http.content_type': return mergedValue(hs, 'content-type');
-      case 'http.content_len': return mergedValue(hs, 'content-length');
-      case 'http.referer': return mergedValue(hs, 'referer');
-      case 'http.accept': return mergedValue(hs, 'accept');
-      case 'http.accept_enc': return mergedValue(hs, 'accept-encoding');
-      case 'http.accept_lang': return mergedValue(hs, 'accept-language');
-      case 'http.connection': return mergedValue(hs, 'connection');
+      case 'http.host': return this.#authority()?.host;
+      case 'http.host.raw': return this.#authority()?.raw;
+      case 'http.user_agent': return this.#value('user-agent');
+      case 'http.cookie': return this.#value('cookie');
+      case 'http.content_type': return this.#value('content-type');
+      case 'http.content_len': return this.#value('content-length');
+      case 'http.referer': return this.#value('referer');
+      case 'http.accept': return this.#value('accept');
+      case 'http.accept_enc': return this.#value('accept-encoding');
+      case 'http.accept_lang': return this.#value('accept-language');
+      case 'http.connection': return this.#value('connection');
       case 'http.request_body': return req.body === '' ? undefined : req.body;
       default: return undefined;
     }

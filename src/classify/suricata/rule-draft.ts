@@ -84,13 +84,23 @@ export class RuleDraft {
   }
 
   freeze(): BufferList[] {
-    const out: BufferList[] = [];
-    for (const [id, l] of this.#lists) {
-      if (l.steps.length === 0) continue;
-      out.push({ key: l.key, id, steps: freezeSteps(l.steps) });
-    }
-    return out;
+    // exact-size arrays and shared keys: twenty thousand signatures hold these for the sensor's whole life
+    // (an object literal, not a spread: spread copies got a hidden class each)
+    return [...this.#lists.values()].filter((l) => l.steps.length > 0).map((l) => {
+      const k = internKey(l.key);
+      return { key: k.key, id: k.id, steps: freezeSteps(l.steps) };
+    });
   }
+}
+
+const KEYS = new Map<string, { readonly key: BufferKey; readonly id: string }>();
+
+/** One BufferKey object (and id string) per buffer and transform, shared by every signature. */
+function internKey(k: BufferKey): { readonly key: BufferKey; readonly id: string } {
+  const id = bufferKeyId(k);
+  let shared = KEYS.get(id);
+  if (shared === undefined) KEYS.set(id, (shared = { key: { name: k.name, dotprefix: k.dotprefix }, id }));
+  return shared;
 }
 
 /** True when a step is relative to the previous content/pcre match. */

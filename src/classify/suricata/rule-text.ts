@@ -23,25 +23,43 @@ function looksLikeRule(text: string): boolean {
 
 /** Every rule statement of a file, enabled or commented out, in file order. Never throws. */
 export function splitRuleStatements(source: string): RuleStatement[] {
-  const lines = source.split('\n');
-  const out: RuleStatement[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const start = i;
-    let line = stripCr(lines[i]!);
+  return [...ruleStatements(source)];
+}
+
+/**
+ * The same, one at a time: a compile holds one statement (and one line) at a time instead of a whole file's,
+ * so they die young instead of filling the old generation while a large file is read.
+ */
+export function* ruleStatements(source: string): Generator<RuleStatement> {
+  // no closure over source: optimised code specialised on a closure's context can keep that string alive
+  let pos = 0;
+  let lineNo = 0;
+  while (pos <= source.length) {
+    const start = lineNo + 1;
+    let line = '';
     // continuation: a trailing backslash joins the next line (comments continue too, as in Suricata)
-    while (line.endsWith('\\') && i + 1 < lines.length) {
-      line = line.slice(0, -1) + stripCr(lines[++i]!);
+    for (let more = true; more && pos <= source.length; ) {
+      const end = lineEnd(source, pos);
+      const part = stripCr(source.slice(pos, end));
+      pos = end + 1;
+      lineNo++;
+      more = part.endsWith('\\') && pos <= source.length;
+      line += more ? part.slice(0, -1) : part;
     }
     const t = line.trim();
     if (t === '') continue;
     if (t.startsWith('#')) {
       const inner = t.replace(/^#+\s*/, '');
-      if (looksLikeRule(inner)) out.push({ text: inner, line: start + 1, enabled: false });
+      if (looksLikeRule(inner)) yield { text: inner, line: start, enabled: false };
       continue;
     }
-    out.push({ text: t, line: start + 1, enabled: true });
+    yield { text: t, line: start, enabled: true };
   }
-  return out;
+}
+
+function lineEnd(source: string, from: number): number {
+  const end = source.indexOf('\n', from);
+  return end < 0 ? source.length : end;
 }
 
 function stripCr(s: string): string {

@@ -5,11 +5,11 @@
 // changes (bounded), so a chain set-then-isset decides within one client payload. Labels come in load order.
 
 import type { CommunityLabel } from '../../record/flow-record.ts';
+import type { Parsed } from '../extract/facts.ts';
 import { inspectBuffer, uintMatch } from './inspect-buffer.ts';
-import { Prefilter } from './prefilter.ts';
+import { Prefilter, type CandidateSink } from './prefilter.ts';
 import { RecordViews, type SignatureInput } from './record-views.ts';
-import type { Signature, TcpFlagsTest } from './signature.ts';
-import type { Steps } from '../slices.ts';
+import type { AppProto, Signature, TcpFlagsTest } from './signature.ts';
 
 /** The label of a matching community rule. */
 export type SignatureLabel = CommunityLabel;
@@ -29,30 +29,47 @@ function flagsMatch(t: TcpFlagsTest, flags: number): boolean {
   }
 }
 
+/** Application protocol codes of the candidate pre-check (0: the signature asks for none). */
+const APP_CODE: Readonly<Record<AppProto, number>> = { http: 1, tls: 2, dns: 3, ssh: 4, sip: 5 };
+const PROTO_BITS = { tcp: 1, udp: 2, ip: 3 } as const;
+
+/** What a record's matching needs besides the views: reused fields, no closure per record. */
+interface MatchState {
+  readonly views: RecordViews;
+  readonly src: Uint8Array;
+  readonly dst: Uint8Array;
+  readonly epoch: number;
+  bits: Set<string> | undefined;
+  readonly matched: number[];
+}
+
 export class SignatureSet {
   readonly signatures: readonly Signature[];
   readonly #prefilter: Prefilter;
+  /** Per signature: the record epoch it was last made a candidate in, and last matched in. */
   readonly #stamp: Uint32Array;
+  readonly #matchedAt: Uint32Array;
   #epoch = 0;
   readonly #readsBits: Uint8Array;
+  /** Per signature: transport bits (tcp 1, udp 2) | application protocol code << 2, checked before the header. */
+  readonly #kind: Uint8Array;
+  readonly #cands: CandidateSink;
 
   readonly #usePrefilter: boolean;
 
   /**
-   * options.prefilter false: every signature is a candidate for every record (tests compare both ways); a
-   * Prefilter: the one built for these signatures by `build`.
+   * options.prefilter false: every signature is a candidate for every record (tests compare both ways);
+   * options.prebuilt: the prefilter already filled with these signatures (compileSignaturesAsync builds it in slices).
    */
-  constructor(signatures: readonly Signature[], options: { prefilter?: boolean | Prefilter } = {}) {
+  constructor(signatures: readonly Signature[], options: { prefilter?: boolean; prebuilt?: Prefilter } = {}) {
     this.signatures = signatures;
-    this.#usePrefilter = options.prefilter !== false;
-    this.#prefilter = options.prefilter instanceof Prefilter ? options.prefilter : new Prefilter(this.#usePrefilter ? signatures : []);
+    this.#usePrefilter = options.prefilter ?? true;
+    this.#prefilter = options.prebuilt ?? new Prefilter(this.#usePrefilter ? signatures : []);
     this.#stamp = new Uint32Array(signatures.length);
+    this.#matchedAt = new Uint32Array(signatures.length);
     this.#readsBits = Uint8Array.from(signatures, (s) => (s.flowbits.some((f) => f.op === 'isset' || f.op === 'isnotset') ? 1 : 0));
-  }
-
-  /** The set built in steps (the prefilter's tables take most of the time). */
-  static *build(signatures: readonly Signature[]): Steps<SignatureSet> {
-    return new SignatureSet(signatures, { prefilter: yield* Prefilter.build(signatures) });
+    this.#kind = Uint8Array.from(signatures, (s) => PROTO_BITS[s.proto] | ((s.app === undefined ? 0 : APP_CODE[s.app]) << 2));
+    this.#cands = { out: [], stamp: this.#stamp, epoch: 0, kind: this.#kind, want: 0, app: 0 };
   }
 
   get size(): number {
@@ -64,36 +81,27 @@ export class SignatureSet {
     return this.#prefilter.withoutPattern;
   }
 
-  match(input: SignatureInput): SignatureLabel[] {
-    const views = new RecordViews(input);
-    const cands = this.#candidates(views);
+  /**
+   * The labels of the signatures that match the record. parsed: the built-in classifier's parse of the same
+   * payload, as a separate argument (copying the record to add it costs more than the parse on small records).
+   */
+  match(input: SignatureInput, parsed?: Parsed): SignatureLabel[] {
+    const views = new RecordViews(input, parsed ?? input.parsed);
+    const epoch = this.#nextEpoch();
+    const cands = this.#candidates(views, epoch);
     if (cands.length === 0) return [];
     const src = views.srcIp;
     const dst = views.dstIp;
     if (!src || !dst) return [];
-    const bits = new Set<string>();
-    const matched = new Set<number>();
-    const tryOne = (idx: number) => {
-      const sig = this.signatures[idx]!;
-      if (!this.#header(sig, views, src, dst) || !this.#conditions(sig, views) || !this.#bitsHold(sig, bits)) return;
-      if (!this.#lists(sig, views)) return;
-      matched.add(idx);
-      for (const f of sig.flowbits) {
-        for (const b of f.bits) {
-          if (f.op === 'set') bits.add(b);
-          else if (f.op === 'unset') bits.delete(b);
-          else if (f.op === 'toggle') bits.has(b) ? bits.delete(b) : bits.add(b);
-        }
-      }
-    };
-    for (const idx of cands) if (this.#readsBits[idx] === 0) tryOne(idx);
+    const st: MatchState = { views, src, dst, epoch, bits: undefined, matched: [] };
+    for (const idx of cands) if (this.#readsBits[idx] === 0) this.#tryOne(idx, st);
     for (let round = 0; round < FLOWBIT_ROUNDS; round++) {
-      const before = matched.size;
-      for (const idx of cands) if (this.#readsBits[idx] === 1 && !matched.has(idx)) tryOne(idx);
-      if (matched.size === before) break;
+      const before = st.matched.length;
+      for (const idx of cands) if (this.#readsBits[idx] === 1 && this.#matchedAt[idx] !== epoch) this.#tryOne(idx, st);
+      if (st.matched.length === before) break;
     }
     const out: SignatureLabel[] = [];
-    for (const idx of [...matched].sort((a, b) => a - b)) {
+    for (const idx of st.matched.sort((a, b) => a - b)) {
       const s = this.signatures[idx]!;
       if (s.noalert) continue;
       out.push({ sid: s.sid, ...(s.gid !== 1 && { gid: s.gid }), rev: s.rev, name: s.msg, category: s.classtype ?? '', severity: s.severity, ruleset: s.ruleset });
@@ -101,21 +109,41 @@ export class SignatureSet {
     return out;
   }
 
-  #candidates(views: RecordViews): number[] {
-    const epoch = ++this.#epoch;
-    if (epoch === 0xffffffff) {
+  #tryOne(idx: number, st: MatchState): void {
+    const sig = this.signatures[idx]!;
+    if (!this.#header(sig, st.views, st.src, st.dst) || !this.#conditions(sig, st.views) || !this.#bitsHold(sig, st.bits)) return;
+    if (!this.#lists(sig, st.views)) return;
+    this.#matchedAt[idx] = st.epoch;
+    st.matched.push(idx);
+    if (sig.flowbits.length === 0) return;
+    const bits = (st.bits ??= new Set<string>());
+    for (const f of sig.flowbits) {
+      for (const b of f.bits) {
+        if (f.op === 'set') bits.add(b);
+        else if (f.op === 'unset') bits.delete(b);
+        else if (f.op === 'toggle') bits.has(b) ? bits.delete(b) : bits.add(b);
+      }
+    }
+  }
+
+  #nextEpoch(): number {
+    if (++this.#epoch === 0xffffffff) {
       this.#stamp.fill(0);
+      this.#matchedAt.fill(0);
       this.#epoch = 1;
     }
-    const stamp = this.#stamp;
-    const out: number[] = [];
+    return this.#epoch;
+  }
+
+  #candidates(views: RecordViews, epoch: number): number[] {
     if (!this.#usePrefilter) return this.signatures.map((_, i) => i);
-    this.#prefilter.candidates(views, (i) => {
-      if (stamp[i] === epoch) return;
-      stamp[i] = epoch;
-      out.push(i);
-    });
-    return out.sort((a, b) => a - b);
+    const sink = this.#cands;
+    sink.out = [];
+    sink.epoch = epoch;
+    sink.want = views.input.proto === 'tcp' ? 1 : 2;
+    sink.app = views.app === undefined ? 0 : APP_CODE[views.app];
+    this.#prefilter.candidates(views, sink);
+    return sink.out.sort((a, b) => a - b);
   }
 
   #header(sig: Signature, views: RecordViews, src: Uint8Array, dst: Uint8Array): boolean {
@@ -144,11 +172,13 @@ export class SignatureSet {
     return true;
   }
 
-  #bitsHold(sig: Signature, bits: ReadonlySet<string>): boolean {
+  #bitsHold(sig: Signature, bits: ReadonlySet<string> | undefined): boolean {
+    if (sig.flowbits.length === 0) return true;
+    const none: ReadonlySet<string> = bits ?? NO_BITS;
     for (const f of sig.flowbits) {
       if (f.op !== 'isset' && f.op !== 'isnotset') continue;
       const want = f.op === 'isset';
-      const ok = f.any ? f.bits.some((b) => bits.has(b) === want) : f.bits.every((b) => bits.has(b) === want);
+      const ok = f.any ? f.bits.some((b) => none.has(b) === want) : f.bits.every((b) => none.has(b) === want);
       if (!ok) return false;
     }
     return true;
@@ -166,3 +196,4 @@ export class SignatureSet {
 }
 
 const EMPTY = new Float64Array(0);
+const NO_BITS: ReadonlySet<string> = new Set();
