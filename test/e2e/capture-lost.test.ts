@@ -1,10 +1,10 @@
 // End to end, as root: the sensor's device disappears while it runs (`ip link del`) and comes back with the same
 // name and addresses but a new MAC. The sensor must not abort: it logs CaptureLost, reports unhealthy, retries,
 // logs CaptureRestored once the device is back, and answers a real client (nc through the kernel) again.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addVethPair, createTopology, installLurkerFirewall, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
-import { startSensor, type SensorProcess } from '../helpers/sensor.ts';
+import { addVethPair, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
+import { sensorFixture, sensorMetric } from '../helpers/sensor-fixture.ts';
 
 const skip = isRoot() ? false : 'end-to-end tests need root (network namespaces)';
 const METRICS = '127.0.0.1:9465';
@@ -13,35 +13,17 @@ function healthz(topo: Topology): string {
   return nsExec(topo.sensorNs, 'curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${METRICS}/healthz`], { allowFail: true });
 }
 
-function metric(topo: Topology, name: string): number | undefined {
-  const text = nsExec(topo.sensorNs, 'curl', ['-s', `http://${METRICS}/metrics`], { allowFail: true });
-  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-}
+const metric = (topo: Topology, name: string) => sensorMetric(topo, METRICS, name);
 
 function ncSend(topo: Topology, port: number, text: string): void {
   nsExec(topo.clientNs, 'sh', ['-c', `printf '${text}' | timeout 3 nc -q 1 ${topo.sensorIp4} ${port}`], { allowFail: true });
 }
 
 describe('capture device lost and back', { skip }, () => {
-  let topo: Topology;
-  let sensor: SensorProcess;
-
-  before(async () => {
-    topo = createTopology();
-    installLurkerFirewall(topo.sensorNs);
-    sensor = await startSensor(topo.sensorNs, [
-      '-i', topo.sensorIf, '-n', topo.net4, '--format', 'json', '--flow-timeout', '1', '--stats-interval', '1',
-      '--metrics-listen', METRICS,
-    ]);
-  });
-
-  after(async () => {
-    if (sensor) await sensor.stop('SIGKILL');
-    topo?.cleanup();
-  });
+  const f = sensorFixture(['--stats-interval', '1', '--metrics-listen', METRICS]);
 
   test('the sensor survives `ip link del`, re-opens the re-created device and answers nc again', async () => {
+    const { topo, sensor } = f;
     ncSend(topo, 31337, 'before\\n');
     const first = await sensor.waitForRecord((r) => r.dst_port === 31337, 'a record before the loss');
     assert.equal(first.state, 'acked');

@@ -1,33 +1,19 @@
 // End to end, as root: frames longer than the snapshot length arrive marked truncated (the patched binding compares
 // caplen with the frame's length) and are never answered: the sensor does not ACK data it did not capture, and
 // keeps nothing of it, while frames within the snapshot length are answered and recorded as usual.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTopology, installLurkerFirewall, isRoot, nsExec, nsSpawn, type Topology } from '../helpers/netns.ts';
-import { startSensor, type SensorProcess } from '../helpers/sensor.ts';
+import { isRoot, nsExec, nsSpawn } from '../helpers/netns.ts';
+import { sensorFixture, sensorMetric } from '../helpers/sensor-fixture.ts';
 
 const skip = isRoot() ? false : 'end-to-end tests need root (network namespaces)';
 const METRICS = '127.0.0.1:9467';
 
 describe('snapshot length', { skip }, () => {
-  let topo: Topology;
-  let sensor: SensorProcess;
-
-  before(async () => {
-    topo = createTopology();
-    installLurkerFirewall(topo.sensorNs);
-    sensor = await startSensor(topo.sensorNs, [
-      '-i', topo.sensorIf, '-n', topo.net4, '--format', 'json', '--flow-timeout', '1', '--stats-interval', '0',
-      '--snaplen', '200', '--metrics-listen', METRICS,
-    ]);
-  });
-
-  after(async () => {
-    if (sensor) await sensor.stop('SIGKILL');
-    topo?.cleanup();
-  });
+  const f = sensorFixture(['--stats-interval', '0', '--snaplen', '200', '--metrics-listen', METRICS]);
 
   test('a data segment longer than --snaplen is never ACKed nor kept; a short one is', async () => {
+    const { topo, sensor } = f;
     assert.equal(sensor.logs.find((l) => l.event === 'SensorStarted')?.snaplen, 200);
     nsExec(topo.clientNs, 'sh', ['-c', `printf 'short' | timeout 3 nc -q 1 ${topo.sensorIp4} 4001`], { allowFail: true });
     const short = await sensor.waitForRecord((r) => r.dst_port === 4001, 'the short record');
@@ -55,8 +41,7 @@ describe('snapshot length', { skip }, () => {
     const acks = [...seen.matchAll(/\.4002 > [\d.]+: Flags \[[^\]]*\.[^\]]*\],(?: seq \d+(?::\d+)?,)? ack (\d+)/g)].map((m) => Number(m[1]));
     assert.ok(acks.length >= 1, seen);
     for (const a of acks) assert.equal(a, (isn + 1) % 2 ** 32, `the sensor never ACKs the bytes it did not capture:\n${seen}`);
-    const text = nsExec(topo.sensorNs, 'curl', ['-s', `http://${METRICS}/metrics`]);
-    const truncated = Number(/^synbait_frames_capture_truncated_total (\d+)$/m.exec(text)?.[1]);
+    const truncated = Number(sensorMetric(topo, METRICS, 'synbait_frames_capture_truncated_total'));
     assert.ok(truncated >= 1, `truncated frames counted: ${truncated}`);
   });
 });
