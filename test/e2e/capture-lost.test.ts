@@ -3,11 +3,17 @@
 // logs CaptureRestored once the device is back, and answers a real client (nc through the kernel) again.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addVethPair, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
 import { sensorFixture, sensorMetric } from '../helpers/sensor-fixture.ts';
 
 const skip = isRoot() ? false : 'end-to-end tests need root (network namespaces)';
 const METRICS = '127.0.0.1:9465';
+const HEALTH_DIR = mkdtempSync(join(tmpdir(), 'synbait-lost-'));
+const HEALTH_FILE = join(HEALTH_DIR, 'heartbeat');
+process.on('exit', () => rmSync(HEALTH_DIR, { recursive: true, force: true }));
 
 function healthz(topo: Topology): string {
   return nsExec(topo.sensorNs, 'curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${METRICS}/healthz`], { allowFail: true });
@@ -20,7 +26,7 @@ function ncSend(topo: Topology, port: number, text: string): void {
 }
 
 describe('capture device lost and back', { skip }, () => {
-  const f = sensorFixture(['--stats-interval', '1', '--metrics-listen', METRICS]);
+  const f = sensorFixture(['--stats-interval', '1', '--metrics-listen', METRICS, '--health-file', HEALTH_FILE]);
 
   test('the sensor survives `ip link del`, re-opens the re-created device and answers nc again', async () => {
     const { topo, sensor } = f;
@@ -28,6 +34,7 @@ describe('capture device lost and back', { skip }, () => {
     const first = await sensor.waitForRecord((r) => r.dst_port === 31337, 'a record before the loss');
     assert.equal(first.state, 'acked');
     assert.equal(healthz(topo), '200');
+    assert.ok(existsSync(HEALTH_FILE), 'the heartbeat file is there while healthy');
     const oldMac = topo.sensorMac;
 
     nsExec(topo.sensorNs, 'ip', ['link', 'del', topo.sensorIf]);
@@ -36,6 +43,7 @@ describe('capture device lost and back', { skip }, () => {
     assert.equal(typeof lost.error, 'string');
     assert.ok((lost.error as string).length > 0);
     await sensor.waitFor(() => (healthz(topo) === '503' ? true : undefined), 'unhealthy while the device is gone', 5000);
+    await sensor.waitFor(() => (existsSync(HEALTH_FILE) ? undefined : true), 'the heartbeat file removed', 5000);
     // a few retries fail while the device is gone: logged once, not once a second
     await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureReopenFailed'), 'CaptureReopenFailed', 5000);
     await new Promise((r) => setTimeout(r, 2500));
@@ -53,6 +61,7 @@ describe('capture device lost and back', { skip }, () => {
     assert.equal(again.state, 'acked');
     assert.equal(Buffer.from(again.payload, 'base64').toString(), 'after\n');
     assert.equal(healthz(topo), '200');
+    await sensor.waitFor(() => (existsSync(HEALTH_FILE) ? true : undefined), 'the heartbeat file back', 5000);
     assert.equal(metric(topo, 'synbait_capture_reopened_total'), 1);
     assert.equal(typeof metric(topo, 'synbait_capture_kernel_drops_total'), 'number');
 
