@@ -1,6 +1,7 @@
 // End to end, as root: the sensor's device disappears while it runs (`ip link del`) and comes back with the same
 // name and addresses but a new MAC. The sensor must not abort: it logs CaptureLost, reports unhealthy, retries,
 // logs CaptureRestored once the device is back, and answers a real client (nc through the kernel) again.
+// Also a link taken down and up again (`ip link set down/up`).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -74,5 +75,24 @@ describe('capture device lost and back', { skip }, () => {
     assert.equal(code, 0, sensor.text.stderr);
     const stopped = sensor.logs.find((l) => l.event === 'SensorStopped');
     assert.ok(stopped && typeof stopped.kernel_dropped === 'number', 'SensorStopped has the kernel drops');
+  });
+});
+
+describe('capture device down and up', { skip }, () => {
+  const f = sensorFixture(['--stats-interval', '0']);
+
+  test('`ip link set down` then up: lost, not re-opened while down, restored, answers nc again', async () => {
+    const { topo, sensor } = f;
+    nsExec(topo.sensorNs, 'ip', ['link', 'set', topo.sensorIf, 'down']);
+    const lost = await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureLost'), 'CaptureLost', 5000);
+    assert.match(String(lost.error), /went down or away/);
+    const failed = await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureReopenFailed'), 'CaptureReopenFailed', 5000);
+    assert.match(String(failed.error), /not up/);
+    nsExec(topo.sensorNs, 'ip', ['link', 'set', topo.sensorIf, 'up']);
+    await sensor.waitFor(() => sensor.logs.find((l) => l.event === 'CaptureRestored'), 'CaptureRestored', 5000);
+    ncSend(topo, 31339, 'up again\\n');
+    const r = await sensor.waitForRecord((x) => x.dst_port === 31339, 'a record after the link came up', 8000);
+    assert.equal(Buffer.from(r.payload, 'base64').toString(), 'up again\n');
+    assert.equal(sensor.child.exitCode, null, 'still running');
   });
 });
