@@ -7,7 +7,7 @@
 import { CaptureError } from '../errors.ts';
 import type { Device } from '../flow/device.ts';
 import type { Logger } from '../logger.ts';
-import { NO_STATS, type CaptureStats } from './pcap-device.ts';
+import { addStats, NO_STATS, type CaptureStats } from './capture-stats.ts';
 
 /** What the session needs of one handle (PcapDevice; tests fake it). */
 export interface CaptureHandle extends Device {
@@ -184,8 +184,4 @@ export class CaptureSession implements Device {
     log.warn({ event: 'CaptureStillLost', device: this.#o.device, down_ms: now - out.since, attempts: out.attempts, error: message },
       `capture on ${this.#o.device} still lost after ${out.attempts} attempts`);
   }
-}
-
-function addStats(a: CaptureStats, b: CaptureStats): CaptureStats {
-  return { received: a.received + b.received, kernelDropped: a.kernelDropped + b.kernelDropped, ifDropped: a.ifDropped + b.ifDropped };
 }

@@ -12,6 +12,9 @@
 import capModule from 'cap';
 import { CaptureError } from '../errors.ts';
 import type { Device } from '../flow/device.ts';
+import { accumulateStats, NO_RAW_STATS, NO_STATS, type CaptureStats, type RawStats } from './capture-stats.ts';
+
+export type { CaptureStats } from './capture-stats.ts';
 
 const { Cap } = capModule;
 
@@ -29,18 +32,6 @@ class PacketCap extends Cap {
     return true;
   }
 }
-
-/** Counts of one handle since it was opened (pcap_stats). */
-export interface CaptureStats {
-  /** Frames the filter passed (on Linux including those dropped). */
-  readonly received: number;
-  /** Frames the kernel dropped because the capture ring was full. */
-  readonly kernelDropped: number;
-  /** Frames the interface or its driver dropped. */
-  readonly ifDropped: number;
-}
-
-export const NO_STATS: CaptureStats = Object.freeze({ received: 0, kernelDropped: 0, ifDropped: 0 });
 
 /** The default snapshot length: libpcap's own limit for 64 KiB IPv4 packets, and cap's before the patch. */
 export const MAX_SNAPLEN = 65535;
@@ -64,7 +55,8 @@ export class PcapDevice implements Device {
   readonly #device: string;
   #open = false;
   #lastSendError: string | undefined;
-  #lastStats: CaptureStats = NO_STATS;
+  #stats: CaptureStats = NO_STATS;
+  #lastRaw: RawStats = NO_RAW_STATS;
 
   constructor(o: CaptureOptions) {
     const snaplen = o.snaplen ?? MAX_SNAPLEN;
@@ -109,14 +101,15 @@ export class PcapDevice implements Device {
 
   /** Counts since open; after close() (or when libpcap cannot tell any more) the last counts read. */
   stats(): CaptureStats {
-    if (!this.#open) return this.#lastStats;
+    if (!this.#open) return this.#stats;
     try {
-      const s = this.#cap.stats();
-      this.#lastStats = { received: s.received, kernelDropped: s.dropped, ifDropped: s.ifDropped };
+      const raw = this.#cap.stats();
+      this.#stats = accumulateStats(this.#stats, this.#lastRaw, raw);
+      this.#lastRaw = raw;
     } catch {
       // the device went away under the handle: keep what was read last
     }
-    return this.#lastStats;
+    return this.#stats;
   }
 
   /** Replaces the BPF filter of the open handle. Throws CaptureError (the old filter then stays). */

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureSession, type CaptureHandle, type OpenedHandle, type SessionTimers } from '../../../src/capture/capture-session.ts';
-import type { CaptureStats } from '../../../src/capture/pcap-device.ts';
+import type { CaptureStats } from '../../../src/capture/capture-stats.ts';
 import { CaptureError } from '../../../src/errors.ts';
 
 class FakeHandle implements CaptureHandle {
