@@ -12,6 +12,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -133,9 +134,27 @@ async function loadChild(path: string, categories: readonly string[]): Promise<v
   process.stdout.write(JSON.stringify(out));
 }
 
+/**
+ * The node flags and environment the `synbait` executable runs the sensor with (its #! line), so the load is
+ * measured on the heap a user's sensor has (a 1 MB young generation keeps the compile's garbage from growing it).
+ */
+function sensorRuntime(): { args: string[]; env: NodeJS.ProcessEnv } {
+  const line = readFileSync(fileURLToPath(new URL('../../src/bin.mjs', import.meta.url)), 'utf8').split('\n')[0]!;
+  const words = line.replace(/^#!\S*env\s+(-S\s+)?/, '').split(/\s+/).filter(Boolean);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const args: string[] = [];
+  for (const w of words) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w);
+    if (m) env[m[1]!] = m[2];
+    else if (w.startsWith('--')) args.push(w);
+  }
+  return { args, env };
+}
+
 function measureLoad(path: string, categories: readonly string[]): LoadFigures {
   const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--load-child', path, categories.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const rt = sensorRuntime();
+  const out = execFileSync(process.execPath, [...rt.args, '--expose-gc', '--import', 'tsx', self, '--load-child', path, categories.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20, env: rt.env });
   return JSON.parse(out) as LoadFigures;
 }
 
