@@ -7,12 +7,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CombinedClassifier } from '../classify/combined-classifier.ts';
 import { createClassifier } from '../classify/index.ts';
-import {
-  compileSignatures, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
-} from '../classify/suricata/index.ts';
+import type { CompiledSignatures, RuleMatcher, RuleSource } from '../classify/suricata/index.ts';
+import { ruleVars } from '../classify/suricata/rule-vars.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import type { SignatureSettings } from '../config/signature-settings.ts';
 import { ConfigError } from '../errors.ts';
+import { loadModule } from '../load-module.ts';
 import { openRuleFiles, type RuleFileSet } from './read-rules.ts';
 import { currentSet } from './rule-store.ts';
 
@@ -85,6 +85,7 @@ export async function loadSignatures(userRules: readonly string[], o: RuleLoadOp
   };
   const classification = new Map(sets.flatMap((s) => [...s.set.classification]));
   const files = sets.map((s) => s.set);
+  const { compileSignatures } = await signatureEngine();
   const compiled = compileSignatures(sourcesOf(files, o.onFile), { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection });
   return {
     compiled,
@@ -92,6 +93,14 @@ export async function loadSignatures(userRules: readonly string[], o: RuleLoadOp
     classificationProblems: files.flatMap((s) => s.classificationProblems),
     ms: performance.now() - started,
   };
+}
+
+/**
+ * The community-signature engine (parser, compiler, matchers), loaded only once there are .rules files to compile:
+ * a sensor without them does not carry it (some 15 MB of RSS under tsx).
+ */
+function signatureEngine(): Promise<typeof import('../classify/suricata/index.ts')> {
+  return loadModule<typeof import('../classify/suricata/index.ts')>('../classify/suricata/index.ts', import.meta.url);
 }
 
 function* sourcesOf(sets: readonly RuleFileSet[], onFile: RuleLoadOptions['onFile']): Iterable<RuleSource> {
@@ -147,7 +156,7 @@ export async function selectionFile(path: string | undefined, flag: string): Pro
   } catch (e) {
     throw new ConfigError(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`, `--${flag}`, { cause: e });
   }
-  const r = parseSelectionConf(text);
+  const r = (await signatureEngine()).parseSelectionConf(text);
   if (!r.ok) throw new ConfigError(`--${flag} ${path}: ${r.message}`, `--${flag}`);
   return r.value;
 }

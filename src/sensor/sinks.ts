@@ -3,6 +3,7 @@
 // stops the start; an unreachable bucket does not (the start-up check logs it and the spool keeps everything).
 
 import type { Settings } from '../config/settings.ts';
+import { loadModule } from '../load-module.ts';
 import { UploadJob } from '../jobs/upload-job.ts';
 import type { Sink } from '../pipeline/sink.ts';
 import { AlertSink } from '../sinks/alerts/alert-sink.ts';
@@ -41,7 +42,7 @@ export async function assembleSinks(settings: Settings, { out, log }: SensorOutp
 
 async function uploadJobFor(settings: Settings, archive: ArchiveSink, log: SensorOutput['log']): Promise<UploadJob> {
   // the AWS SDK is loaded only when there is a bucket: it costs more memory than the rest of the sensor
-  const { S3Uploader } = await load<typeof import('../sinks/archive/s3-uploader.ts')>('../sinks/archive/s3-uploader.ts');
+  const { S3Uploader } = await loadModule<typeof import('../sinks/archive/s3-uploader.ts')>('../sinks/archive/s3-uploader.ts', import.meta.url);
   return new UploadJob({
     schedule: settings.uploadSchedule,
     log,
@@ -69,12 +70,4 @@ function alertSinkFor(settings: Settings, log: SensorOutput['log']): AlertSink |
     maxPerMinute: settings.alertMaxPerMinute,
     log,
   });
-}
-
-/**
- * Loads a module on demand. Under tsx's CommonJS hooks (src/bin.mjs on Node 20) `require` compiles TypeScript and
- * `import()` would not; under its ESM hooks `require` does not exist.
- */
-function load<T>(specifier: string): Promise<T> {
-  return typeof require === 'function' ? Promise.resolve(require(specifier) as T) : (import(specifier) as Promise<T>);
 }
