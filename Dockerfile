@@ -15,6 +15,9 @@ ENV npm_config_nodedir=/usr/local \
     npm_config_fund=false \
     npm_config_audit=false
 COPY package.json package-lock.json ./
+# the reviewed patch to cap's binding (pcap_stats, setFilter, snapshot length, no abort when the device goes away):
+# npm ci's postinstall applies it with patch-package and rebuilds the addon
+COPY patches ./patches
 # production dependencies only, then trim:
 # cap keeps only its addon; the AWS SDK ships each package three times (dist-cjs, dist-es, dist-types) and Node
 # loads only dist-cjs (every exports map lists "node" before "import"); no source maps or type declarations

@@ -9,6 +9,7 @@ export type SynbaitErrorCode =
   | 'SYNBAIT_ERR_CAPTURE' // libpcap failed
   | 'SYNBAIT_ERR_CAPTURE_PERMISSION' // no NET_RAW / not root
   | 'SYNBAIT_ERR_NO_DEVICE' // the -i device does not exist
+  | 'SYNBAIT_ERR_CAPTURE_FILTER' // libpcap refused a BPF filter given to an open capture
   | 'SYNBAIT_ERR_FIREWALL'
   | 'SYNBAIT_ERR_UPLOAD' // S3 refused or is unreachable: stop this upload run
   | 'SYNBAIT_ERR_UPLOAD_VERIFY' // the stored object is not the file's bytes
@@ -47,7 +48,7 @@ export class SpoolLockedError extends ConfigError {
 
 export class CaptureError extends SynbaitError {
   constructor(
-    code: 'SYNBAIT_ERR_CAPTURE' | 'SYNBAIT_ERR_CAPTURE_PERMISSION' | 'SYNBAIT_ERR_NO_DEVICE',
+    code: 'SYNBAIT_ERR_CAPTURE' | 'SYNBAIT_ERR_CAPTURE_PERMISSION' | 'SYNBAIT_ERR_NO_DEVICE' | 'SYNBAIT_ERR_CAPTURE_FILTER',
     message: string,
     options?: { cause?: unknown },
   ) {

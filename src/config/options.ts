@@ -65,7 +65,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'sensor-id', env: 'SYNBAIT_SENSOR_ID', kind: 'string', metavar: 'ID', group: 'capture',
     help: 'Name of this sensor in records and archive names. Default: the hostname.' },
   { flag: 'pcap-buffer-size', env: 'SYNBAIT_PCAP_BUFFER_SIZE', kind: 'bytes', default: '8MiB', metavar: 'BYTES', group: 'capture',
-    help: 'Kernel capture ring (counts in RSS); larger absorbs longer pauses at high packet rates. With GRO/GSO/TSO on, libpcap gives each frame a 128 KiB slot (8MiB: ~127 frames); off, ~1.6 KiB (~5,200).' },
+    help: 'Kernel capture ring; all of it is resident (counts in RSS). Larger absorbs longer pauses at high packet rates. Each frame takes a slot of about the snapshot length: with the default --snaplen and MTU 1500, 8MiB holds ~5,200 frames in 10 MiB of RSS.' },
+  { flag: 'snaplen', env: 'SYNBAIT_SNAPLEN', kind: 'bytes', metavar: 'BYTES', group: 'capture',
+    help: 'Bytes captured of each frame, 128-262144. Default: the device MTU + 18 (Ethernet and 802.1Q headers), which fits every frame the link carries; longer frames (GRO/LRO aggregates) are never answered and counted in synbait_frames_capture_truncated_total. 65535 captures aggregates whole, but with offloads on libpcap then gives each frame a 128 KiB slot (8MiB: ~128 frames).' },
   { flag: 'rules', env: 'SYNBAIT_RULES', kind: 'list', metavar: 'PATH', group: 'capture',
     help: 'Extra rule files or directories (JSON) loaded after the built-in rules; repeatable.' },
 

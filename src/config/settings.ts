@@ -25,6 +25,8 @@ export interface Settings {
   readonly maxPayload: number;
   readonly sensorId: string;
   readonly pcapBufferSize: number;
+  /** Capture snapshot length; undefined: the device MTU + 18. */
+  readonly snaplen: number | undefined;
   readonly rulePaths: readonly string[];
 
   /** Ports that speak first (--greet), and their texts (--greet-file, read at start). */
@@ -86,6 +88,7 @@ export function buildSettings(raw: RawValues, sources: RawSources, env: { hostna
     flowTimeoutMs: r.seconds('flow-timeout', { min: 0.1 }),
     maxPayload: r.bytes('max-payload', { min: 0, max: 16 * 1024 * 1024 }),
     pcapBufferSize: r.bytes('pcap-buffer-size', { min: 1024 * 1024, max: 1024 * 1024 * 1024 }),
+    snaplen: r.optional('snaplen') === undefined ? undefined : r.bytes('snaplen', { min: 128, max: 262144 }),
     rulePaths: r.list('rules'),
     ...readGreet(r, scope.sshPorts),
     format: r.oneOf('format'),

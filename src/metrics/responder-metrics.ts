@@ -15,7 +15,7 @@ const DROPPED_HELP = 'Frames dropped as malformed or unsupported, by reason';
 export function responderSamples(k: ResponderCounters, gauges: ResponderGauges): MetricSample[] {
   return [
     counter('synbait_frames_received_total', 'Frames delivered by the capture', k.framesReceived),
-    counter('synbait_frames_capture_truncated_total', 'Frames longer than the capture buffer', k.captureTruncated),
+    counter('synbait_frames_capture_truncated_total', 'Frames cut short by the snapshot length (never answered)', k.captureTruncated),
     ...DECODE_REASONS.map((reason, i) => counter('synbait_decode_failures_total', DROPPED_HELP, k.decodeFailures[i + 1]!, { reason })),
     ...counters('synbait_frames_ignored_total', 'Well-formed frames not acted on', 'reason', {
       not_target: k.notTarget, excluded_port: k.excludedPort, udp_local_reply: k.udpLocalReply,

@@ -1,10 +1,11 @@
-// The periodic `Stats` log line and the final `SensorStopped` line: the counters an operator reads first, the
-// process's memory, and how long the event loop was held up since the last line (a long stall lets the capture
+// The periodic `Stats` log line and the final `SensorStopped` line: the counters an operator reads first (with the
+// frames the kernel dropped before the responder saw them), the process's memory, and how long the event loop was held up since the last line (a long stall lets the capture
 // ring overflow).
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { ResponderCounters } from '../flow/counters.ts';
 import type { GreetCounters } from '../flow/greet-counters.ts';
+import { captureFields, type CaptureSource } from './capture-metrics.ts';
 
 export interface StatsInputs {
   readonly responder: {
@@ -16,6 +17,8 @@ export interface StatsInputs {
   };
   readonly pipeline: { readonly recorded: Readonly<Record<'syn' | 'acked' | 'udp', number>>; readonly backlog: number };
   readonly internalErrors: () => number;
+  /** The kernel's drop counts (pcap_stats), cumulative over re-opens. */
+  readonly capture?: CaptureSource;
   readonly arp?: { readonly claimedCount: number };
   readonly archive?: {
     readonly bufferedBytes: number;
@@ -46,12 +49,13 @@ export class StatsLine {
   }
 
   #counters(): Record<string, unknown> {
-    const { responder: r, pipeline: p, arp, archive } = this.#i;
+    const { responder: r, pipeline: p, arp, archive, capture } = this.#i;
     const k = r.counters;
     return {
       frames: k.framesReceived,
       syns: k.synsReceived,
       syn_acks: k.synAcksSent,
+      ...(capture ? captureFields(capture) : {}),
       flows_recorded: p.recorded,
       decode_failures: k.decodeFailureTotal(),
       rate_limited: k.rateLimitedDest + k.rateLimitedGlobal,

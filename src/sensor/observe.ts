@@ -6,6 +6,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Settings } from '../config/settings.ts';
 import { ObserverError } from '../errors.ts';
 import { arpSamples } from '../metrics/arp-metrics.ts';
+import { captureSamples } from '../metrics/capture-metrics.ts';
 import { Liveness } from '../metrics/liveness.ts';
 import { MetricRegistry } from '../metrics/metric-source.ts';
 import { devicePresent, startObservers, type Observers } from '../metrics/observers.ts';
@@ -45,6 +46,7 @@ export async function observe(settings: Settings, parts: ObservedParts, log: Log
     internalErrors: capture.internalErrors, health: () => liveness.status(Date.now()),
   }));
   for (const source of [outputs.archive, outputs.uploadJob, outputs.alerts]) if (source) metrics.register(source);
+  metrics.register(() => captureSamples(capture.pcap));
   if (arp) metrics.register(() => arpSamples(arp));
   const greeter = core.responder.greeter;
   if (greeter) metrics.register(() => greetSamples(greeter));

@@ -57,8 +57,8 @@ export async function runSensor(settings: Settings): Promise<number> {
   }
   logStarted(settings, output, host, capture, classifier, observed.observers.metricsAddress);
   outputs.uploadJob?.start();
-  const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, arp, archive: outputs.archive });
-  const drops = dropReporter(core, output);
+  const stats = new StatsLine({ responder: core.responder, pipeline: core.pipeline, internalErrors: capture.internalErrors, capture: capture.pcap, arp, archive: outputs.archive });
+  const drops = dropReporter(core, output, capture);
   const timers = [
     setInterval(() => {
       observed.liveness.beat(Date.now());
@@ -72,8 +72,11 @@ export async function runSensor(settings: Settings): Promise<number> {
   return untilStopped(running);
 }
 
-function dropReporter(core: SensorCore, output: SensorOutput): DropReporter {
+/** Every DROP_REPORT_MS: also the reading of the capture's 32-bit counters that keeps their totals wrap-safe. */
+function dropReporter(core: SensorCore, output: SensorOutput, capture: SensorCapture): DropReporter {
   return new DropReporter([
+    // frames (SYNs among them) the kernel dropped before the responder saw them
+    { reason: 'capture_ring_full', total: () => capture.pcap.stats().kernelDropped },
     { reason: 'pending_syn_table_full', total: () => core.responder.counters.pendingSynTableFull },
     { reason: 'record_backlog_full', total: () => core.pipeline.droppedBacklog },
     { reason: 'stdout_blocked', total: () => output.out.dropped },
@@ -89,6 +92,7 @@ function logStarted(
     event: 'SensorStarted',
     device: settings.device,
     mtu: host.dev.mtu,
+    snaplen: capture.snaplen,
     networks: networks.map((n) => n.text),
     excluded_ports: exclusions.ports.map(portRangeText),
     exclusions: describeExclusions(exclusions),

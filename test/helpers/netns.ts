@@ -74,6 +74,23 @@ export interface Topology {
 
 let counter = 0;
 
+type VethPair = Pick<Topology, 'sensorNs' | 'clientNs' | 'sensorIf' | 'clientIf' | 'sensorIp4' | 'clientIp4' | 'sensorIp6' | 'clientIp6'>;
+
+/**
+ * The veth pair of a topology with its addresses, up. Also re-creates it after a test deleted it (same names and
+ * addresses; the MACs are new).
+ */
+export function addVethPair(t: VethPair): void {
+  sh('ip', ['link', 'add', t.sensorIf, 'netns', t.sensorNs, 'type', 'veth', 'peer', 'name', t.clientIf, 'netns', t.clientNs]);
+  for (const [ns, ifn, ip4, ip6] of [[t.sensorNs, t.sensorIf, t.sensorIp4, t.sensorIp6], [t.clientNs, t.clientIf, t.clientIp4, t.clientIp6]] as const) {
+    nsExec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0']);
+    nsExec(ns, 'sysctl', ['-qw', `net.ipv6.conf.${ifn}.accept_dad=0`], { allowFail: true });
+    nsExec(ns, 'ip', ['addr', 'add', `${ip4}/24`, 'dev', ifn]);
+    nsExec(ns, 'ip', ['-6', 'addr', 'add', `${ip6}/64`, 'dev', ifn, 'nodad']);
+    nsExec(ns, 'ip', ['link', 'set', ifn, 'up']);
+  }
+}
+
 /**
  * Two namespaces joined by a veth pair, IPv4 /24 and IPv6 /64 on both ends (no DAD, so IPv6 is usable at once).
  * `octet` picks distinct subnets when several topologies live at once.
@@ -107,14 +124,7 @@ export function createTopology(opts: { octet?: number } = {}): Topology {
       liveNamespaces.add(ns);
       nsExec(ns, 'ip', ['link', 'set', 'lo', 'up']);
     }
-    sh('ip', ['link', 'add', sensorIf, 'netns', sensorNs, 'type', 'veth', 'peer', 'name', clientIf, 'netns', clientNs]);
-    for (const [ns, ifn, ip4, ip6] of [[sensorNs, sensorIf, sensorIp4, sensorIp6], [clientNs, clientIf, clientIp4, clientIp6]] as const) {
-      nsExec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.all.accept_dad=0']);
-      nsExec(ns, 'sysctl', ['-qw', `net.ipv6.conf.${ifn}.accept_dad=0`], { allowFail: true });
-      nsExec(ns, 'ip', ['addr', 'add', `${ip4}/24`, 'dev', ifn]);
-      nsExec(ns, 'ip', ['-6', 'addr', 'add', `${ip6}/64`, 'dev', ifn, 'nodad']);
-      nsExec(ns, 'ip', ['link', 'set', ifn, 'up']);
-    }
+    addVethPair({ sensorNs, clientNs, sensorIf, clientIf, sensorIp4, clientIp4, sensorIp6, clientIp6 });
     const mac = (ns: string, ifn: string) => /link\/ether ([0-9a-f:]{17})/.exec(nsExec(ns, 'ip', ['link', 'show', ifn]))![1]!;
     return {
       id, sensorNs, clientNs, sensorIf, clientIf, sensorIp4, clientIp4, sensorIp6, clientIp6,

@@ -130,5 +130,15 @@ test('Dockerfile: two stages on the same Node major, production deps, two packag
   assert.doesNotMatch(d, /^# syntax=/m, 'no BuildKit frontend image to fetch');
   const ignore = read('.dockerignore');
   assert.match(ignore, /^\*$/m);
-  for (const p of ['!src/', '!iptables/', '!entrypoint.sh', '!package-lock.json']) assert.ok(ignore.includes(p), p);
+  for (const p of ['!src/', '!iptables/', '!entrypoint.sh', '!package-lock.json', '!patches/']) assert.ok(ignore.includes(p), p);
+});
+
+test('the patch to cap is applied and the addon rebuilt at npm ci, in the image too', () => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+  assert.match(pkg.scripts.postinstall ?? '', /^patch-package && npm rebuild cap$/);
+  assert.ok(pkg.dependencies['patch-package'], 'a production dependency: the image runs npm ci --omit=dev');
+  assert.match(read('patches/cap+0.2.1.patch'), /^\+\+\+ b\/node_modules\/cap\/src\/binding\.cc$/m);
+  const d = read('Dockerfile');
+  const copy = d.indexOf('COPY patches ./patches');
+  assert.ok(copy > 0 && copy < d.indexOf('npm ci --omit=dev'), 'patches/ is in the build stage before npm ci');
 });
