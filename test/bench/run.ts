@@ -2,7 +2,7 @@
 // in the same run, because machines are noisy: the Linux kernel for SYN answering, a plain JSON.parse loop for
 // the report reader, and so on. Progress goes to stderr.
 //
-//   npm run bench                 everything (about 4 minutes)
+//   npm run bench                 everything (about 7 minutes)
 //   npm run bench -- syn memory   only some sections: syn, greet, latency, memory, classify, labels, report
 //   npm run bench -- greet --smoke  a short run of the greetings variant (checks that it works; no figures)
 //   npm run bench -- syn --quick  1 s per rate and a 300,000-source memory flood (indicative; for reruns)
