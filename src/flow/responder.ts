@@ -189,15 +189,35 @@ export class Responder {
     return false;
   }
 
-  /** Ends every open flow and pending SYN now (shutdown). */
+  /** Ends every open flow and pending SYN now. */
   finishAll(reason: EndReason = 'shutdown'): void {
-    for (let id = this.#pending.oldest(); id !== -1; id = this.#pending.oldest()) this.#finishPending(id, reason);
-    for (const f of this.#tcp.values()) if (!f.closed) this.#finishTcp(f, reason);
-    for (const f of this.#udp.values()) this.#finishUdp(f, reason);
-    this.#tcp.clear();
-    this.#udp.clear();
+    while (this.finishSome(reason, Infinity));
+  }
+
+  /**
+   * Ends at most `budget` open flows and pending SYNs now (shutdown, in slices between which the event loop turns);
+   * true while some are left.
+   */
+  finishSome(reason: EndReason, budget: number): boolean {
+    for (let id = this.#pending.oldest(); id !== -1; id = this.#pending.oldest()) {
+      if (budget-- <= 0) return true;
+      this.#finishPending(id, reason);
+    }
+    for (const [key, f] of this.#tcp) {
+      if (budget-- <= 0) return true;
+      this.#tcp.delete(key);
+      if (!f.closed) this.#finishTcp(f, reason);
+      this.#account(f, true);
+    }
+    for (const [key, f] of this.#udp) {
+      if (budget-- <= 0) return true;
+      this.#udp.delete(key);
+      this.#finishUdp(f, reason);
+      this.#account(f, true);
+    }
     this.#buffered = 0;
     this.#greeter?.clear();
+    return false;
   }
 
   // --- TCP ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import { HeartbeatFile } from './heartbeat-file.ts';
-import { startMetricsServer, type MetricsServer } from './http-server.ts';
+import type { MetricsServer } from './http-server.ts';
+import { loadModule } from '../load-module.ts';
 import type { Liveness } from './liveness.ts';
 import type { MetricSource } from './metric-source.ts';
 
@@ -32,6 +33,8 @@ export async function startObservers(o: ObserverOptions): Promise<Observers> {
   const health = () => o.liveness.status(Date.now());
   let server: MetricsServer | undefined;
   if (o.metricsListen) {
+    // node:http only with --metrics-listen (some 3 MB of RSS otherwise)
+    const { startMetricsServer } = await loadModule<typeof import('./http-server.ts')>('./http-server.ts', import.meta.url);
     server = await startMetricsServer({
       host: o.metricsListen.host,
       port: o.metricsListen.port,

@@ -57,9 +57,12 @@ export class RecordPipeline {
     this.#queue.push(f);
   }
 
-  /** Processes up to `budget` queued flows (none while a sink is congested); returns how many are left. */
-  drain(budget = 512): number {
-    if (this.blocked) return this.backlog;
+  /**
+   * Processes up to `budget` queued flows, none while a sink is congested unless `force` (at shutdown, when what a
+   * sink cannot take is better dropped and counted by it than lost unseen); returns how many are left.
+   */
+  drain(budget = 512, force = false): number {
+    if (!force && this.blocked) return this.backlog;
     return this.#drain(budget);
   }
 

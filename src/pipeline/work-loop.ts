@@ -1,7 +1,11 @@
 // Background work (expiring flows, labelling and writing records) in slices of `sliceMs` between capture
 // callbacks: libuv polls the capture socket between two setImmediate turns, so a SYN never waits behind more than
-// one slice. Expiry runs only while the pipeline keeps up, so what waits, waits in the responder's fixed-size
-// tables, not on the heap; a congested sink stops the work until the next tick looks again (no busy loop).
+// one slice. The clock is read after every record (one record is the unit of work, some 20 µs), so a slice ends
+// within one record of its deadline however long the backlog a flood left behind. Expiry runs only while the
+// pipeline keeps up, so what waits, waits in the responder's fixed-size tables, not on the heap; a congested sink
+// stops the work until the next tick looks again (no busy loop). At shutdown `finish` ends every flow and writes
+// every record in slices of STOP_SLICE_MS with a turn of the event loop between them: no long stall, and the
+// outputs' writes progress meanwhile.
 
 import type { FinishedFlow } from '../record/finished-flow.ts';
 
@@ -10,7 +14,7 @@ export interface DrainablePipeline {
   readonly blocked: boolean;
   readonly backlog: number;
   enqueue(f: FinishedFlow): void;
-  drain(budget: number): number;
+  drain(budget: number, force?: boolean): number;
 }
 
 /** Expires up to `budget` flows that are due at `nowMs`; true when more may be due. */
@@ -25,6 +29,11 @@ export interface WorkLoopOptions {
   readonly defer?: (fn: () => void) => void;
 }
 
+/** Flows expired per step of a slice (cheap: a pending SYN becomes a FinishedFlow). */
+const EXPIRE_STEP = 4;
+/** Longest slice of the shutdown's work. */
+export const STOP_SLICE_MS = 10;
+
 const SYSTEM_CLOCK = { monotonicMs: () => performance.now(), nowMs: () => Date.now() };
 
 export class WorkLoop {
@@ -33,6 +42,7 @@ export class WorkLoop {
   readonly #defer: (fn: () => void) => void;
   #expire: Expire = () => false;
   #scheduled = false;
+  #stopping = false;
 
   constructor(o: WorkLoopOptions) {
     this.#o = o;
@@ -60,17 +70,34 @@ export class WorkLoop {
 
   readonly #run = (): void => {
     this.#scheduled = false;
-    const { pipeline, sliceMs } = this.#o;
-    const maxBacklog = this.#o.maxBacklogForExpiry ?? 256;
-    const deadline = this.#clock.monotonicMs() + sliceMs;
-    const now = this.#clock.nowMs();
-    let more = true;
-    while (more && this.#clock.monotonicMs() < deadline) {
-      if (pipeline.blocked) return;
-      const expiring = pipeline.backlog < maxBacklog ? this.#expire(now, 16) : true;
-      const left = pipeline.drain(8);
-      more = expiring || left > 0;
-    }
-    if (more) this.schedule();
+    if (this.#slice(this.#o.sliceMs)) this.schedule();
   };
+
+  /**
+   * Shutdown: ends every flow with `finishSome` (at most `budget` at a time; true while some are left) and writes
+   * every record, congested sinks or not, in slices with a turn of the event loop between them.
+   */
+  async finish(finishSome: (budget: number) => boolean): Promise<void> {
+    this.#stopping = true;
+    this.#expire = (_now, budget) => finishSome(budget);
+    while (this.#slice(STOP_SLICE_MS)) await new Promise<void>((resolve) => this.#defer(resolve));
+  }
+
+  /** One slice: expiry and records, one step at a time, until `ms` have passed; true when work is left. */
+  #slice(ms: number): boolean {
+    const { pipeline } = this.#o;
+    const force = this.#stopping;
+    const maxBacklog = this.#o.maxBacklogForExpiry ?? 256;
+    const clock = this.#clock;
+    const deadline = clock.monotonicMs() + ms;
+    const now = clock.nowMs();
+    let more: boolean;
+    do {
+      if (!force && pipeline.blocked) return false;
+      const expiring = pipeline.backlog < maxBacklog ? this.#expire(now, EXPIRE_STEP) : true;
+      const left = pipeline.drain(1, force);
+      more = expiring || left > 0;
+    } while (more && clock.monotonicMs() < deadline);
+    return more;
+  }
 }

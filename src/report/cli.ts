@@ -12,7 +12,7 @@ import { compareArchivePaths } from '../record/archive-name.ts';
 import { Aggregator, type AggregateLimits } from './aggregate.ts';
 import { AUTO_THREADS_MIN_BYTES, parseReportArgs, renderReportHelp, type ReportOptions } from './args.ts';
 import { type FileTotals, type JobEvents, readFileJob } from './file-job.ts';
-import { loadModule } from './load-module.ts';
+import { loadModule } from '../load-module.ts';
 import { Progress } from './progress.ts';
 import { type FileRun, ReadPool } from './read-pool.ts';
 import { RecordScanner } from './record-scan.ts';

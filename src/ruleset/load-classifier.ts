@@ -7,12 +7,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CombinedClassifier } from '../classify/combined-classifier.ts';
 import { builtinRuleDocs, compileRuleList, compileRuleListAsync, RuleClassifier } from '../classify/index.ts';
-import {
-  compileSignatures, compileSignaturesAsync, parseSelectionConf, ruleVars, type CompiledSignatures, type RuleMatcher, type RuleSource,
-} from '../classify/suricata/index.ts';
+import type { CompiledSignatures, RuleMatcher, RuleSource } from '../classify/suricata/index.ts';
+import { ruleVars } from '../classify/suricata/rule-vars.ts';
 import { loadRuleFiles } from '../config/rule-files.ts';
 import type { SignatureSettings } from '../config/signature-settings.ts';
 import { ConfigError } from '../errors.ts';
+import { loadModule } from '../load-module.ts';
 import { openRuleFiles, type RuleFileSet } from './read-rules.ts';
 import { currentSet } from './rule-store.ts';
 
@@ -92,13 +92,22 @@ export async function loadSignatures(userRules: readonly string[], o: RuleLoadOp
   const files = sets.map((s) => s.set);
   const options = { vars: ruleVars(o.homeNets, o.signatures.vars), classification, selection };
   const sources = sourcesOf(files, o.onFile);
-  const compiled = o.slicing ? await compileSignaturesAsync(sources, { ...options, ...o.slicing }) : compileSignatures(sources, options);
+  const engine = await signatureEngine();
+  const compiled = o.slicing ? await engine.compileSignaturesAsync(sources, { ...options, ...o.slicing }) : engine.compileSignatures(sources, options);
   return {
     compiled,
     files: sets.flatMap((s) => s.set.files.map((file) => ({ file, ruleset: s.ruleset }))),
     classificationProblems: files.flatMap((s) => s.classificationProblems),
     ms: performance.now() - started,
   };
+}
+
+/**
+ * The community-signature engine (parser, compiler, matchers), loaded only once there are .rules files to compile:
+ * a sensor without them does not carry it (some 15 MB of RSS under tsx).
+ */
+function signatureEngine(): Promise<typeof import('../classify/suricata/index.ts')> {
+  return loadModule<typeof import('../classify/suricata/index.ts')>('../classify/suricata/index.ts', import.meta.url);
 }
 
 function* sourcesOf(sets: readonly RuleFileSet[], onFile: RuleLoadOptions['onFile']): Iterable<RuleSource> {
@@ -154,7 +163,7 @@ export async function selectionFile(path: string | undefined, flag: string): Pro
   } catch (e) {
     throw new ConfigError(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`, `--${flag}`, { cause: e });
   }
-  const r = parseSelectionConf(text);
+  const r = (await signatureEngine()).parseSelectionConf(text);
   if (!r.ok) throw new ConfigError(`--${flag} ${path}: ${r.message}`, `--${flag}`);
   return r.value;
 }

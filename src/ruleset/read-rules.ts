@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseClassificationConfig, type Classtype } from '../classify/suricata/index.ts';
+import { parseClassificationConfig, type Classtype } from '../classify/suricata/classification.ts';
 import type { RuleSource } from '../classify/suricata/index.ts';
 import { RulesError } from '../errors.ts';
 

@@ -56,7 +56,8 @@ async function stop(s: RunningSensor, signal: string): Promise<number> {
   const observersClosed = s.observed.observers.close();
   const liveClosed = s.live.close();
   for (const t of s.timers) clearInterval(t);
-  core.responder.finishAll('shutdown');
+  // in slices: a flood's 65,536 pending SYNs are some 1.5 s of record work, which must not stall the process
+  await core.work.finish((budget) => core.responder.finishSome('shutdown', budget));
   await core.pipeline.close();
   // the archive just rotated its last file: one final upload with what is left of the budget
   if (outputs.uploadJob) await outputs.uploadJob.shutdown(SHUTDOWN_BUDGET_MS - (Date.now() - started) - SHUTDOWN_LOG_RESERVE_MS);

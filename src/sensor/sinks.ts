@@ -1,12 +1,15 @@
 // The record sinks of a run, as configured: stdout (console or JSON lines) always; the spool (--archive-dir) and
 // its upload schedule (--s3-bucket); alerts (--slack-webhook-url, --webhook-url). A bad directory or schedule
 // stops the start; an unreachable bucket does not (the start-up check logs it and the spool keeps everything).
+// Each is loaded only when configured: a sensor writing to stdout alone does not carry the archive, the schedule
+// (node-cron) or the alert senders.
 
 import type { Settings } from '../config/settings.ts';
-import { UploadJob } from '../jobs/upload-job.ts';
+import { loadModule } from '../load-module.ts';
+import type { UploadJob } from '../jobs/upload-job.ts';
 import type { Sink } from '../pipeline/sink.ts';
-import { AlertSink } from '../sinks/alerts/alert-sink.ts';
-import { ArchiveSink } from '../sinks/archive/archive-sink.ts';
+import type { AlertSink } from '../sinks/alerts/alert-sink.ts';
+import type { ArchiveSink } from '../sinks/archive/archive-sink.ts';
 import { ConsoleSink, JsonLinesSink } from '../sinks/stdout-sinks.ts';
 import type { SensorOutput } from './output.ts';
 
@@ -22,6 +25,7 @@ export async function assembleSinks(settings: Settings, { out, log }: SensorOutp
   let archive: ArchiveSink | undefined;
   let uploadJob: UploadJob | undefined;
   if (settings.archiveDir !== undefined) {
+    const { ArchiveSink } = await loadModule<typeof import('../sinks/archive/archive-sink.ts')>('../sinks/archive/archive-sink.ts', import.meta.url);
     archive = await ArchiveSink.open({
       dir: settings.archiveDir,
       sensor: settings.sensorId,
@@ -34,14 +38,15 @@ export async function assembleSinks(settings: Settings, { out, log }: SensorOutp
     if (settings.s3Bucket !== undefined) uploadJob = await uploadJobFor(settings, archive, log.child({ component: 'upload' }));
     sinks.push(archive);
   }
-  const alerts = alertSinkFor(settings, log.child({ component: 'alerts' }));
+  const alerts = await alertSinkFor(settings, log.child({ component: 'alerts' }));
   if (alerts) sinks.push(alerts);
   return { sinks, archive, uploadJob, alerts };
 }
 
 async function uploadJobFor(settings: Settings, archive: ArchiveSink, log: SensorOutput['log']): Promise<UploadJob> {
   // the AWS SDK is loaded only when there is a bucket: it costs more memory than the rest of the sensor
-  const { S3Uploader } = await load<typeof import('../sinks/archive/s3-uploader.ts')>('../sinks/archive/s3-uploader.ts');
+  const { S3Uploader } = await loadModule<typeof import('../sinks/archive/s3-uploader.ts')>('../sinks/archive/s3-uploader.ts', import.meta.url);
+  const { UploadJob } = await loadModule<typeof import('../jobs/upload-job.ts')>('../jobs/upload-job.ts', import.meta.url);
   return new UploadJob({
     schedule: settings.uploadSchedule,
     log,
@@ -58,8 +63,9 @@ async function uploadJobFor(settings: Settings, archive: ArchiveSink, log: Senso
 }
 
 /** Novelty-gated, rate-limited, never blocking capture (docs/alerts.md). */
-function alertSinkFor(settings: Settings, log: SensorOutput['log']): AlertSink | undefined {
+async function alertSinkFor(settings: Settings, log: SensorOutput['log']): Promise<AlertSink | undefined> {
   if (settings.slackWebhookUrl === undefined && settings.webhookUrl === undefined) return undefined;
+  const { AlertSink } = await loadModule<typeof import('../sinks/alerts/alert-sink.ts')>('../sinks/alerts/alert-sink.ts', import.meta.url);
   return new AlertSink({
     sensor: settings.sensorId,
     slackWebhookUrl: settings.slackWebhookUrl,
@@ -69,12 +75,4 @@ function alertSinkFor(settings: Settings, log: SensorOutput['log']): AlertSink |
     maxPerMinute: settings.alertMaxPerMinute,
     log,
   });
-}
-
-/**
- * Loads a module on demand. Under tsx's CommonJS hooks (src/bin.mjs on Node 20) `require` compiles TypeScript and
- * `import()` would not; under its ESM hooks `require` does not exist.
- */
-function load<T>(specifier: string): Promise<T> {
-  return typeof require === 'function' ? Promise.resolve(require(specifier) as T) : (import(specifier) as Promise<T>);
 }

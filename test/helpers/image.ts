@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const IMAGE = 'localhost/synbait:test';
+/** IMAGE_TEST_TAG: another tag, so that two checkouts on one machine do not build over each other's image. */
+export const IMAGE = process.env.IMAGE_TEST_TAG ?? 'localhost/synbait:test';
 export const BASE = 'docker.io/library/node:24-bookworm-slim';
 const SETUP = fileURLToPath(new URL('../../../shared/tools/container-engine-setup.sh', import.meta.url));
 

@@ -6,12 +6,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createTopology, isRoot, nsExec, type Topology } from '../helpers/netns.ts';
 import { ruleset } from '../helpers/entrypoint.ts';
 import { BASE, buildImage, ensurePodman, IMAGE, podman } from '../helpers/image.ts';
 import type { FlowRecord } from '../../src/record/flow-record.ts';
 
 const MAX_ADDED_BYTES = 60 * 1000 * 1000;
+/** Issue 13: the sensor's resident memory once started and idle, in the Node 24 image. */
+const MAX_IDLE_RSS_BYTES = 100 * 1000 * 1000;
 
 const skip = process.env.SYNBAIT_TEST_IMAGE !== '1'
   ? 'set SYNBAIT_TEST_IMAGE=1 to build and test the container image (minutes)'
@@ -127,6 +130,22 @@ describe('container image', { skip, timeout: 30 * 60_000 }, () => {
       health = spawnSync('podman', ['healthcheck', 'run', name], { encoding: 'utf8' });
     }
     assert.equal(health.status, 0, `healthcheck: ${health.stdout}${health.stderr}`);
+  });
+
+  test('idle RSS of the sensor ≤ 100 MB', { timeout: 60_000 }, async () => {
+    assert.ok(run, 'the container runs');
+    await new Promise((r) => setTimeout(r, 10_000)); // past start-up: the transforms and the first GCs are done
+    // host pids of the container's processes: the sensor is the node process running bin.mjs (the entrypoint's child)
+    const procs = podman(['top', name, 'hpid,args']).split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length > 1);
+    const status = (pid: string) => readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+    const sensor = procs.find((f) => f.slice(1).some((a) => a.endsWith('/bin.mjs')) && !f.includes('/app/entrypoint.sh'));
+    assert.ok(sensor, `the sensor process: ${JSON.stringify(procs)}`);
+    const s = status(sensor[0]!);
+    const rss = kb(s, 'VmRSS');
+    const others = procs.filter((f) => f !== sensor).map((f) => `${f.slice(1).join(' ').slice(0, 40)} ${(kb(status(f[0]!), 'VmRSS') / 1e6).toFixed(1)} MB`);
+    process.stdout.write(`# idle RSS of the sensor: ${(rss / 1e6).toFixed(1)} MB (anonymous ${(kb(s, 'RssAnon') / 1e6).toFixed(1)} MB, file and shared ${((kb(s, 'RssFile') + kb(s, 'RssShmem')) / 1e6).toFixed(1)} MB, ${/^Threads:\s+(\d+)/m.exec(s)?.[1]} threads); beside it: ${others.join('; ')}\n`);
+    assert.ok(rss <= MAX_IDLE_RSS_BYTES, `idle RSS ${(rss / 1e6).toFixed(1)} MB`);
   });
 
   test('podman stop: the sensor stops cleanly and every rule is gone', { timeout: 60_000 }, async () => {

@@ -453,3 +453,25 @@ test('the cookie key reaches no packet field but the sequence numbers it exists 
 test('a secret shorter than 32 bytes is refused (its parts would overlap)', () => {
   assert.throws(() => setup({ secret: new Uint8Array(24) }), RangeError);
 });
+
+test('finishSome ends pending SYNs, TCP flows and UDP flows at most `budget` at a time, and leaves the tables empty', () => {
+  const s = setup();
+  for (let i = 0; i < 5; i++) s.feed(tcpFrame({ ...C4, sport: 41000 + i, seq: 1, flags: TCP_SYN }));
+  s.device.take();
+  for (let i = 0; i < 3; i++) handshake(s, { ...C4, sport: 42000 + i });
+  for (let i = 0; i < 2; i++) s.feed(udpFrame({ ...C4, sport: 43000 + i, dport: 5060 }, 'q'));
+  s.device.take();
+  const steps: number[] = [];
+  for (let more = true; more;) {
+    const before = s.flows.length;
+    more = s.r.finishSome('shutdown', 3);
+    steps.push(s.flows.length - before);
+  }
+  assert.deepEqual(steps, [3, 3, 3, 1]);
+  assert.deepEqual(s.flows.map((f) => f.state), ['syn', 'syn', 'syn', 'syn', 'syn', 'acked', 'acked', 'acked', 'udp', 'udp']);
+  assert.ok(s.flows.every((f) => f.endReason === 'shutdown'));
+  assert.equal(s.r.pendingSyns + s.r.openFlows, 0);
+  assert.equal(s.r.bufferedBytes, 0);
+  assert.equal(s.r.finishSome('shutdown', 3), false, 'nothing left');
+  assert.equal(s.flows.length, 10);
+});

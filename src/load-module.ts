@@ -1,5 +1,5 @@
 // Loads a module on demand, so a run only pays for what it uses (the classifier for --relabel, the AWS SDK for
-// s3:// inputs). Under tsx's CommonJS hooks (src/bin.mjs on Node 20) `require` compiles TypeScript and `import()`
+// s3:// inputs and --s3-bucket, the community-signature engine for .rules files). Under tsx's CommonJS hooks (src/bin.mjs on Node 20) `require` compiles TypeScript and `import()`
 // would not; under its ESM hooks `require` does not exist.
 
 import { createRequire } from 'node:module';
