@@ -2,21 +2,14 @@
 // Format"). Addresses and ports resolve through the rule variables; the protocol is a transport (tcp, udp, ip),
 // an application protocol synbait detects (http, tls, dns, ssh, sip), or one it does not (the rule is skipped).
 
-import { compileAddressSpec, compilePortSpec, type AddressTest, type PortTest } from './net-spec.ts';
+import { compileAddressSpec, compilePortSpec } from './net-spec.ts';
 import { ruleError, ruleSkip, type RuleProblem } from './rule-problem.ts';
 import type { RuleVars } from './rule-vars.ts';
-import type { AppProto } from './signature.ts';
+import type { HeaderFields } from './signature.ts';
 import { APP_PROTOS, OTHER_PROTOS, TRANSPORT_PROTOS } from './keyword-table.ts';
 
-export interface RuleHeader {
+export interface RuleHeader extends HeaderFields {
   readonly action: string;
-  readonly proto: 'tcp' | 'udp' | 'ip';
-  readonly app: AppProto | undefined;
-  readonly src: AddressTest;
-  readonly srcPorts: PortTest;
-  readonly dst: AddressTest;
-  readonly dstPorts: PortTest;
-  readonly bidirectional: boolean;
 }
 
 const ALERTING = new Set(['alert', 'drop', 'reject', 'rejectsrc', 'rejectdst', 'rejectboth', 'sdrop', 'log']);

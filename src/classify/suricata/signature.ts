@@ -146,7 +146,18 @@ export interface TcpFlagsTest {
   readonly mode: 'exact' | 'plus' | 'any' | 'not';
 }
 
-export interface Signature {
+/** What a rule's header decides: protocol, application protocol, addresses and ports (either way for <>). */
+export interface HeaderFields {
+  readonly proto: 'tcp' | 'udp' | 'ip';
+  readonly app: AppProto | undefined;
+  readonly src: AddressTest;
+  readonly srcPorts: PortTest;
+  readonly dst: AddressTest;
+  readonly dstPorts: PortTest;
+  readonly bidirectional: boolean;
+}
+
+export interface Signature extends HeaderFields {
   readonly sid: number;
   readonly gid: number;
   readonly rev: number;
@@ -161,13 +172,6 @@ export interface Signature {
   /** Order of loading; labels come in this order. */
   readonly order: number;
 
-  readonly proto: 'tcp' | 'udp' | 'ip';
-  readonly app: AppProto | undefined;
-  readonly src: AddressTest;
-  readonly srcPorts: PortTest;
-  readonly dst: AddressTest;
-  readonly dstPorts: PortTest;
-  readonly bidirectional: boolean;
 
   /** flow:established (acked TCP) / not_established. */
   readonly established: boolean | undefined;
