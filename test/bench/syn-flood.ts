@@ -96,11 +96,16 @@ export interface RunningSensor {
 }
 
 /** Starts the real sensor (src/bin.mjs) behind lurker's firewall; stdout goes to a file. */
+/** This process's environment without the benchmark's own SYNBAIT_BENCH_* settings (the sensor refuses unknown SYNBAIT_* variables). */
+export function sensorEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SYNBAIT_BENCH_')));
+}
+
 export async function startBenchSensor(b: Bench, extra: readonly string[] = [], nodeFlags: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningSensor> {
   const outFile = join(b.dir, `sensor-${Date.now()}.out`);
   const fd = openSync(outFile, 'w');
   // run as a user runs it: the executable (its first line sets the runtime flags), unless flags are given
-  const child = nsSpawn(b.topo.sensorNs, nodeFlags.length ? process.execPath : BIN, [...(nodeFlags.length ? [...nodeFlags, BIN] : []), '-i', b.topo.sensorIf, '-n', `${b.topo.sensorIp4}/32`, '-e', '22', '--format', 'json', '--stats-interval', '0', ...extra], { cwd: REPO, stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  const child = nsSpawn(b.topo.sensorNs, nodeFlags.length ? process.execPath : BIN, [...(nodeFlags.length ? [...nodeFlags, BIN] : []), '-i', b.topo.sensorIf, '-n', `${b.topo.sensorIp4}/32`, '-e', '22', '--format', 'json', '--stats-interval', '0', ...extra], { cwd: REPO, stdio: ['ignore', fd, fd], env: { ...sensorEnv(), ...env } });
   closeSync(fd);
   const deadline = Date.now() + 20_000;
   while (!readFileSync(outFile, 'utf8').includes('"SensorStarted"')) {
