@@ -173,7 +173,7 @@ async function memorySection(): Promise<string> {
     return [
       '## Memory',
       '',
-      'RSS of the sensor process (VmRSS) with default settings (8 MiB capture ring, 65,536 pending SYNs, 16,384',
+      'RSS of the sensor process (VmRSS) with default settings (16 MiB capture ring, 65,536 pending SYNs, 16,384',
       `flows, offloads as the kernel set them): idle after start; then ${int(sources)} SYNs from as many distinct sources at 100,000 SYN/s; then every 5 s`,
       'while the flow timeout passes and the remembered SYN-only attempts are written as records.',
       '',
