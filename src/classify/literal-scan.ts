@@ -3,8 +3,6 @@
 // on hostile text such as 8 KiB of "%" against "%24%7b"; this costs one table lookup per byte, whatever the
 // rules say.
 
-import { newTrie, trieInsert } from './trie.ts';
-
 /** Maps a byte to its lower-case form (ASCII and latin1 letters, as String.prototype.toLowerCase does). */
 const FOLD = new Uint8Array(256);
 for (let c = 0; c < 256; c++) {
@@ -27,9 +25,23 @@ export class LiteralScanner {
   /** literals: lower-case strings of latin1 characters, non-empty. */
   constructor(literals: readonly string[]) {
     this.count = literals.length;
-    const trie = newTrie();
-    literals.forEach((lit, idx) => trieInsert(trie, lit, idx, FOLD));
-    const { go, outs } = trie;
+    const go: Map<number, number>[] = [new Map()];
+    const outs: number[][] = [[]];
+    literals.forEach((lit, idx) => {
+      let s = 0;
+      for (let i = 0; i < lit.length; i++) {
+        const c = FOLD[lit.charCodeAt(i) & 0xff]!;
+        let n = go[s]!.get(c);
+        if (n === undefined) {
+          n = go.length;
+          go.push(new Map());
+          outs.push([]);
+          go[s]!.set(c, n);
+        }
+        s = n;
+      }
+      outs[s]!.push(idx);
+    });
     const n = go.length;
     const cls = new Uint8Array(256);
     let classes = 1;

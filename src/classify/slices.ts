@@ -1,5 +1,5 @@
-// Long builds written once as generators that yield at safe points (a rule parsed, a block of trie states
-// linked), run either to completion at once (`drain`: start-up, `synbait label`) or in slices that give the
+// Long builds written once as generators that yield at safe points (a rule parsed, part of an index
+// built), run either to completion at once (`drain`: start-up, `synbait label`) or in slices that give the
 // thread back (`drainSliced`: a running sensor's reload, where capture callbacks must run every few ms).
 
 /** A build that yields between units of work and returns its result. */

@@ -3,6 +3,7 @@
 // Flowbits are resolved as suricata-update does: a disabled rule that sets a bit an enabled rule tests is
 // turned on without alerting; a test of a bit that no loaded rule sets can never hold, so its rule is skipped.
 
+import { drain, drainSliced, type Steps } from '../slices.ts';
 import type { Classtype } from './classification.ts';
 import { flat } from './lazy-regex.ts';
 import { parseRule, type RuleResult } from './parse-rule.ts';
@@ -92,11 +93,7 @@ function unsatisfied(s: Signature, set: ReadonlySet<string>): boolean {
  * so a lazy iterable that reads each file when asked for it keeps at most one file's text in memory.
  */
 export function compileSignatures(sources: Iterable<RuleSource>, options: CompileOptions): CompiledSignatures {
-  const steps = compileSteps(sources, options);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return drain(compileSteps(sources, options));
 }
 
 export interface AsyncCompileOptions extends CompileOptions {
@@ -110,26 +107,15 @@ export interface AsyncCompileOptions extends CompileOptions {
  * compileSignatures in slices: it gives the event loop back (setImmediate) whenever about sliceMs of work has
  * passed, so a running sensor can compile a new set beside the capture (a reload). Same result as the sync call.
  */
-export async function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
-  const sliceMs = options.sliceMs ?? 5;
-  const yieldTo = options.yieldTo ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
-  const steps = compileSteps(sources, options);
-  let sliceStart = performance.now();
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (performance.now() - sliceStart >= sliceMs) {
-      await yieldTo();
-      sliceStart = performance.now();
-    }
-  }
+export function compileSignaturesAsync(sources: Iterable<RuleSource>, options: AsyncCompileOptions): Promise<CompiledSignatures> {
+  return drainSliced(compileSteps(sources, options), { sliceMs: options.sliceMs ?? 5, ...(options.yieldTo ? { yieldTo: options.yieldTo } : {}) });
 }
 
 /** Statements parsed between two chances to yield. */
 const STATEMENTS_PER_STEP = 16;
 
 /** The compile as a generator: it yields between small pieces of work (a few statements, part of the index). */
-function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): Generator<void, CompiledSignatures> {
+function* compileSteps(sources: Iterable<RuleSource>, options: CompileOptions): Steps<CompiledSignatures> {
   const sel = options.selection ?? NO_SELECTION;
   const specs = new SpecCache(options.vars);
   const classes = options.classification ?? new Map<string, Classtype>();
@@ -178,7 +164,7 @@ function enableSetters(cands: Candidate[], parse: (c: Candidate, stmt: RuleState
   return n;
 }
 
-function* assemble(cands: readonly Candidate[], flowbitSetters: number): Generator<void, CompiledSignatures> {
+function* assemble(cands: readonly Candidate[], flowbitSetters: number): Steps<CompiledSignatures> {
   const skipped: SkippedRule[] = [];
   const errors: RuleErrorInfo[] = [];
   let loaded: Signature[] = [];
