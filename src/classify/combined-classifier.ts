@@ -60,18 +60,17 @@ export class CombinedClassifier implements Classifier {
  * messages labels the record once.
  */
 function matchByMessage(signatures: SignatureSet, input: ClassifyInput, app: AppProto | undefined): RecordLabel[] {
-  const { payload, messages = [] } = input;
+  const { payload, messages = [], dsize: firstDsize, ...rest } = input;
   const out: RecordLabel[] = [];
   const seen = new Set<string>();
   for (let i = 0; i <= messages.length; i++) {
     const start = i === 0 ? 0 : messages[i - 1]!.offset;
     const end = i === messages.length ? payload.length : messages[i]!.offset;
     if (start >= end) continue;
-    const dsize = i === 0 ? input.dsize : messages[i - 1]!.dsize;
-    const { messages: _all, dsize: _first, ...rest } = input;
+    const dsize = i === 0 ? firstDsize : messages[i - 1]!.dsize;
     const message = { ...rest, payload: payload.subarray(start, end), ...(dsize === undefined ? {} : { dsize }), ...(i > 0 && app ? { app } : {}) };
     for (const l of signatures.match(message)) {
-      const key = JSON.stringify(l);
+      const key = `${l.gid ?? 1}:${l.sid}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(l);
