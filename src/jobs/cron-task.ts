@@ -11,6 +11,13 @@ export interface CronTask {
   nextRun(): Date | undefined;
 }
 
+/** Why node-cron refuses the expression, or undefined when it accepts it. */
+export function scheduleProblem(expression: string): string | undefined {
+  const v = cron.validateDetailed(expression);
+  if (v.valid) return undefined;
+  return v.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a cron expression';
+}
+
 export type Scheduler = (expression: string, name: string, tick: () => void, log: Logger) => CronTask;
 
 export const cronScheduler: Scheduler = (expression, name, tick, log) => {

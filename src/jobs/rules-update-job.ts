@@ -2,10 +2,9 @@
 // --rules-dir (fetch, verify, install atomically; anything failing leaves the current set as it was), then, once
 // a new set is current, reloads its rules. Never two runs at once: a tick that finds one going is skipped and logged.
 
-import { scheduleProblem } from './upload-job.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { cronScheduler, type CronTask, type Scheduler } from './cron-task.ts';
+import { cronScheduler, scheduleProblem, type CronTask, type Scheduler } from './cron-task.ts';
 
 export interface RulesUpdateJobOptions {
   /** Cron expression; 5 fields (minute...) or 6 (second first). */

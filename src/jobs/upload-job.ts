@@ -2,19 +2,11 @@
 // finds the previous run still going is skipped and logged. At shutdown the schedule stops and one last run gets
 // whatever time the shutdown budget has left; what it cannot send stays in the spool for the next start.
 
-import cron from 'node-cron';
-import { cronScheduler, type CronTask, type Scheduler } from './cron-task.ts';
+import { cronScheduler, scheduleProblem, type CronTask, type Scheduler } from './cron-task.ts';
 import { ConfigError } from '../errors.ts';
 import { counter, type MetricSample } from '../metrics/metric-sample.ts';
 import type { Logger } from '../logger.ts';
 import type { RunSummary, S3Uploader } from '../sinks/archive/s3-uploader.ts';
-
-/** Undefined when node-cron accepts the expression, else what is wrong with it. */
-export function scheduleProblem(expression: string): string | undefined {
-  const v = cron.validateDetailed(expression);
-  if (v.valid) return undefined;
-  return v.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a cron expression';
-}
 
 export interface UploadJobOptions {
   /** Cron expression; 5 fields (minute...) or 6 (second first). */
