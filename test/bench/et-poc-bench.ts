@@ -11,7 +11,7 @@ export async function runEtPocBench(rules = process.env.SYNBAIT_BENCH_ET_RULES):
   const missed = r.outcomes.filter((o) => o.missing.length > 0).map((o) => `| ${o.sample} | ${o.name} | ${o.missing.join(', ')} |`);
   const markdown = `${head}The ${r.outcomes.length} exploit and scanner samples of test/fixtures/labels/et-open-expected.json (real tools' ` +
     `captures and PoC rebuilds) labelled with ${r.loaded} loaded ET Open rules; each must get every ET signature listed for it ` +
-    `(${sids} sid/sample pairs, each checked by reading the rule against the sample).\n\n**${ok} of ${r.outcomes.length} samples get all their ET labels.**\n\n` +
+    `(${sids} sid/sample pairs, each a rule whose msg names the sample's exploit, product or tool; see docs/signatures.md).\n\n**${ok} of ${r.outcomes.length} samples get all their ET labels.**\n\n` +
     (missed.length > 0 ? `| sample | name | sids missing |\n| --- | --- | --- |\n${missed.join('\n')}\n` : '');
   return { markdown, checks: [{ target: 'exploit payloads from public PoCs get the ET labels Suricata gives them', measured: `${ok} of ${r.outcomes.length} samples`, met: ok === r.outcomes.length }] };
 }

@@ -1,7 +1,8 @@
 // Exploit payloads of the labelled corpus (test/fixtures/labels: real tools' captures and PoC rebuilds, each with
 // its provenance) against the ET Open rules Suricata would apply to them: test/fixtures/labels/et-open-expected.json
-// names, per sample, the ET signatures (sid and msg) whose content, buffers and header the sample satisfies, each
-// pair checked by reading the rule against the sample's bytes. No rule text is in the repository: the check needs
+// names, per sample, the ET signatures (sid and msg) whose msg names the sample's exploit, product or tool, kept from
+// labelling the corpus with the April 2024 ET Open snapshot (docs/signatures.md says how; not confirmed by running
+// Suricata, which this machine does not have). No rule text is in the repository: the check needs
 // an ET Open rules directory (SYNBAIT_ET_RULES, or `synbait rules update`'s current set).
 import { readFileSync } from 'node:fs';
 import { loadClassifier, NO_SIGNATURE_SETTINGS } from '../../src/ruleset/load-classifier.ts';

@@ -1,4 +1,4 @@
-// Exploit payloads from public PoCs and real tools get the ET Open labels Suricata gives them (the expectations in
+// Exploit payloads from public PoCs and real tools get the ET Open labels named for their exploit (the expectations in
 // test/fixtures/labels/et-open-expected.json). ET Open is not in the repository: set SYNBAIT_ET_RULES to a rules
 // directory or file (e.g. the `current` set of `synbait rules update`); `npm run bench` reports the same check.
 import { test } from 'node:test';
