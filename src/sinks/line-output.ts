@@ -5,6 +5,8 @@
 export interface LineOutput {
   /** Writes whole lines; returns false when the line was dropped. */
   write(text: string): boolean;
+  /** `text` and a newline (without building the concatenated string); false when dropped. */
+  writeLine(text: string): boolean;
   flush(): Promise<void>;
   /** Lines dropped because the buffer was full. */
   readonly dropped: number;

@@ -23,6 +23,9 @@ abstract class StdoutSink implements Sink {
   write(record: FlowRecord, extras?: RecordExtras): void {
     this.#out.write(this.format(record, extras));
   }
+  protected get out(): LineOutput {
+    return this.#out;
+  }
   flush(): Promise<void> {
     return this.#out.flush();
   }
@@ -35,6 +38,10 @@ export class JsonLinesSink extends StdoutSink {
   readonly name = 'json';
   protected format(record: FlowRecord): string {
     return recordToLine(record);
+  }
+  // the JSON and its newline written separately: appending "\n" makes a string the output would copy again
+  override write(record: FlowRecord): void {
+    this.out.writeLine(JSON.stringify(record));
   }
 }
 
