@@ -153,6 +153,12 @@ export class PendingSyns {
     return this.slab.slice(base, base + this.#frameLen[id]!);
   }
 
+  /** The stored SYN in place (no copy): valid until the entry is removed or its slot reused. */
+  synFrameView(id: number): Uint8Array {
+    const base = id * this.#slabBytes;
+    return this.slab.subarray(base, base + this.#frameLen[id]!);
+  }
+
   /** A copy of the stored SYN-ACK, or undefined. */
   replyFrame(id: number): Uint8Array | undefined {
     const n = this.#replyLen[id]!;

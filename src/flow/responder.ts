@@ -267,12 +267,12 @@ export class Responder {
     let rttMs = -1;
     if (id !== -1) {
       if (greet !== undefined) {
-        offer = this.#greeter!.synOffer(this.#pending.synFrame(id));
+        offer = this.#greeter!.synOffer(this.#pending.synFrameView(id));
         rttMs = nowMs - this.#pending.lastSeen(id);
       }
       firstMs = this.#pending.firstSeen(id);
       clientIsn = this.#pending.clientIsn(id);
-      syn = synFingerprint(this.#pending.synFrame(id), this.#pending.synCount(id));
+      syn = synFingerprint(this.#pending.synFrameView(id), this.#pending.synCount(id));
       if (this.#cfg.keepFrames) {
         synFrames = [{ tsMs: firstMs, data: this.#pending.synFrame(id) }];
         const reply = this.#pending.replyFrame(id);
@@ -466,14 +466,15 @@ export class Responder {
 
   #finishPending(id: number, reason: EndReason): void {
     const p = this.#pending;
-    const frame = p.synFrame(id);
+    // read in place (the fingerprint and the addresses are copies); only a kept frame is copied whole
+    const frame = p.synFrameView(id);
     // the stored frame passed parseFrame when it arrived: fixed offsets, no IPv4 options
     const link = frame[12] === 0x81 ? 18 : 14;
     const v6 = frame[link]! >> 4 === 6;
     const al = v6 ? 16 : 4;
     const srcOff = link + (v6 ? 8 : 12);
     const l4 = link + (v6 ? 40 : 20);
-    const frames: CapturedFrame[] | undefined = this.#cfg.keepFrames ? [{ tsMs: p.firstSeen(id), data: frame }] : undefined;
+    const frames: CapturedFrame[] | undefined = this.#cfg.keepFrames ? [{ tsMs: p.firstSeen(id), data: p.synFrame(id) }] : undefined;
     const reply = this.#cfg.keepFrames ? p.replyFrame(id) : undefined;
     if (frames && reply) frames.push({ tsMs: p.firstSeen(id), data: reply });
     const syn = synFingerprint(frame, p.synCount(id));
@@ -488,13 +489,14 @@ export class Responder {
       state: 'syn',
       firstMs: p.firstSeen(id),
       lastMs: p.lastSeen(id),
-      payload: new Uint8Array(0),
+      payload: EMPTY,
       truncated: false,
       packets: p.synCount(id),
       segments: 0,
       endReason: reason,
-      ...(syn ? { syn } : {}),
-      ...(frames ? { frames } : {}),
+      // always present (undefined when absent): a spread would make each of a flood's queued flows a bigger object
+      syn,
+      frames,
     });
     p.remove(id);
   }

@@ -4,8 +4,8 @@
 import type { CapturedFrame } from './captured-frame.ts';
 import type { FinishedDialogue } from './dialogue.ts';
 import type { EndReason, FlowState, SynFingerprint } from './flow-record.ts';
-import { decodeEthernet } from '../wire/ethernet.ts';
-import { decodeTcp, decodeTcpOptions, describeTcpOptions } from '../wire/tcp.ts';
+import { ETHERTYPE_QINQ, ETHERTYPE_VLAN } from '../wire/ethernet.ts';
+import { describeTcpOptionBytes } from '../wire/tcp.ts';
 
 /** A client message after the first: its offset in the payload and its first segment's length (its dsize). */
 export interface ClientMessage {
@@ -38,35 +38,54 @@ export interface FinishedFlow {
   readonly dialogue?: FinishedDialogue;
 }
 
-/** The SYN fingerprint of a stored SYN frame, or undefined if the frame does not decode. */
+/** Option texts seen (a few dozen in practice: one per TCP stack): a flood's queued flows share them. */
+const OPTION_TEXTS = new Map<string, string>();
+const OPTION_TEXTS_MAX = 4096;
+
+function shared(text: string): string {
+  const known = OPTION_TEXTS.get(text);
+  if (known !== undefined) return known;
+  if (OPTION_TEXTS.size < OPTION_TEXTS_MAX) OPTION_TEXTS.set(text, text);
+  return text;
+}
+
+/**
+ * The SYN fingerprint of a stored SYN frame, or undefined if the frame does not decode. Read in place, field by
+ * field (it runs for every record of a flood; decoding whole headers into objects made a kilobyte of garbage each).
+ */
 export function synFingerprint(frame: Uint8Array, synCount: number): SynFingerprint | undefined {
-  const eth = decodeEthernet(frame, 0, frame.length);
-  if (!eth.ok) return undefined;
-  const off = eth.value.payloadOffset;
+  const end = frame.length;
+  if (end < 14) return undefined;
+  let type = (frame[12]! << 8) | frame[13]!;
+  let off = 14;
+  if (type === ETHERTYPE_VLAN) {
+    if (end < 18) return undefined;
+    type = (frame[16]! << 8) | frame[17]!;
+    if (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ) return undefined;
+    off = 18;
+  } else if (type === ETHERTYPE_QINQ) {
+    return undefined;
+  }
   // the stored frame may be cut after the TCP header (a SYN can carry data), so read the IP fields directly
   let ttl: number;
   let ipId: number | undefined;
   let l4: number;
-  if (eth.value.header.etherType === 0x0800) {
-    if (frame.length - off < 20 || frame[off]! >> 4 !== 4) return undefined;
+  if (type === 0x0800) {
+    if (end - off < 20 || frame[off]! >> 4 !== 4) return undefined;
     ttl = frame[off + 8]!;
     ipId = (frame[off + 4]! << 8) | frame[off + 5]!;
     l4 = off + (frame[off]! & 0x0f) * 4;
-  } else if (eth.value.header.etherType === 0x86dd) {
-    if (frame.length - off < 40 || frame[off]! >> 4 !== 6) return undefined;
+  } else if (type === 0x86dd) {
+    if (end - off < 40 || frame[off]! >> 4 !== 6) return undefined;
     ttl = frame[off + 7]!;
     l4 = off + 40;
   } else {
     return undefined;
   }
-  const tcp = decodeTcp(frame, l4, frame.length);
-  if (!tcp.ok) return undefined;
-  const opts = decodeTcpOptions(tcp.value.header.options, 0, tcp.value.header.options.length);
-  return {
-    ttl,
-    window: tcp.value.header.window,
-    ...(ipId === undefined ? {} : { ip_id: ipId }),
-    options: describeTcpOptions(opts.options),
-    syn_count: synCount,
-  };
+  if (end - l4 < 20) return undefined;
+  const hlen = (frame[l4 + 12]! >> 4) * 4;
+  if (hlen < 20 || l4 + hlen > end) return undefined;
+  const window = (frame[l4 + 14]! << 8) | frame[l4 + 15]!;
+  const options = shared(describeTcpOptionBytes(frame, l4 + 20, l4 + hlen));
+  return ipId === undefined ? { ttl, window, options, syn_count: synCount } : { ttl, window, ip_id: ipId, options, syn_count: synCount };
 }

@@ -180,6 +180,37 @@ export function describeTcpOptions(options: readonly TcpOption[]): string {
     .join(',');
 }
 
+/**
+ * describeTcpOptions(decodeTcpOptions(buf, off, end).options) without the objects: the same text, read straight
+ * from the bytes (the SYN fingerprint of every record).
+ */
+export function describeTcpOptionBytes(buf: Uint8Array, off: number, end: number): string {
+  let out = '';
+  let p = off;
+  while (p < end) {
+    const kind = buf[p]!;
+    if (kind === TCPOPT_EOL) return out === '' ? 'eol' : `${out},eol`;
+    let name: string;
+    if (kind === TCPOPT_NOP) {
+      name = 'nop';
+      p++;
+    } else {
+      if (p + 1 >= end) return out;
+      const len = buf[p + 1]!;
+      if (len < 2 || p + len > end) return out;
+      if (kind === TCPOPT_MSS && len === 4) name = `mss:${(buf[p + 2]! << 8) | buf[p + 3]!}`;
+      else if (kind === TCPOPT_WSCALE && len === 3) name = `ws:${buf[p + 2]!}`;
+      else if (kind === TCPOPT_SACK_PERMITTED && len === 2) name = 'sok';
+      else if (kind === TCPOPT_TIMESTAMP && len === 10) name = 'ts';
+      else if (kind === TCPOPT_SACK && len >= 10 && (len - 2) % 8 === 0) name = 'sack';
+      else name = `opt${kind}`;
+      p += len;
+    }
+    out = out === '' ? name : `${out},${name}`;
+  }
+  return out;
+}
+
 export function readU32(buf: Uint8Array, off: number): number {
   return ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
 }
