@@ -143,10 +143,10 @@ class RuleCompiler {
       if (kind === 'all') {
         let need: Need = null;
         for (const p of parts) if (p.need && (!need || minLen(p.need) > minLen(need))) need = p.need;
-        return { pred: (c) => preds.every((p) => p(c)), need, regex, payload: parts.some((p) => p.payload) };
+        return { pred: (c) => every(preds, c), need, regex, payload: parts.some((p) => p.payload) };
       }
       const need = parts.every((p) => p.need) ? [...new Set(parts.flatMap((p) => p.need!))] : null;
-      return { pred: (c) => preds.some((p) => p(c)), need, regex, payload: parts.every((p) => p.payload) };
+      return { pred: (c) => some(preds, c), need, regex, payload: parts.every((p) => p.payload) };
     }
     if ('not' in o) {
       this.#onlyKeys(o, new Set(['not']), 'not');
@@ -219,7 +219,7 @@ class RuleCompiler {
     }
     this.#numericOps(o, checks);
     if (checks.length === 0) this.fail('uint condition needs equals, in, min or max');
-    return { pred: (c) => { const v = read(c.bytes); return v >= 0 && checks.every((k) => k(v, c)); }, need: null, regex: false, payload: true };
+    return { pred: (c) => { const v = read(c.bytes); return v >= 0 && everyOf(checks, v, c); }, need: null, regex: false, payload: true };
   }
 
   #numericOps(o: Record<string, unknown>, checks: ((v: number, c: Inspection) => boolean)[]): void {
@@ -265,7 +265,7 @@ class RuleCompiler {
       }
     }
     if (checks.length === 0) this.fail(`field condition on ${name} has no operator`);
-    return { pred: (c) => checks.every((k) => k(c)), need, regex, payload: PAYLOAD_FIELD.test(name) && o.exists !== false };
+    return { pred: (c) => every(checks, c), need, regex, payload: PAYLOAD_FIELD.test(name) && o.exists !== false };
   }
 
   #numberField(o: Record<string, unknown>, name: string, get: (c: Inspection) => unknown): Pred | undefined {
@@ -281,7 +281,7 @@ class RuleCompiler {
     if (nums.length === 0) return undefined;
     return (c) => {
       const v = get(c);
-      return typeof v === 'number' && nums.every((k) => k(v, c));
+      return typeof v === 'number' && everyOf(nums, v, c);
     };
   }
 
@@ -308,13 +308,10 @@ class RuleCompiler {
       const v = get(c) as string | readonly string[] | undefined;
       if (v === undefined) return false;
       if (typeof v === 'string') {
-        const x = value(c, v);
-        return strs.every((k) => k(x));
+        return everyOf(strs, value(c, v), c);
       }
-      return v.some((item) => {
-        const x = each(item);
-        return strs.every((k) => k(x));
-      });
+      for (const item of v) if (everyOf(strs, each(item), c)) return true;
+      return false;
     };
     return { check, lits, decode, regex };
   }
@@ -421,6 +418,23 @@ class RuleCompiler {
   }
 }
 
+// Loops, not every()/some() with an arrow: a closure over the record per rule and record was most of the garbage
+// labelling made (and so of the collector's pauses between SYN-ACKs).
+function every(preds: readonly Pred[], c: Inspection): boolean {
+  for (let i = 0; i < preds.length; i++) if (!preds[i]!(c)) return false;
+  return true;
+}
+
+function some(preds: readonly Pred[], c: Inspection): boolean {
+  for (let i = 0; i < preds.length; i++) if (preds[i]!(c)) return true;
+  return false;
+}
+
+function everyOf<V>(checks: readonly ((v: V, c: Inspection) => boolean)[], v: V, c: Inspection): boolean {
+  for (let i = 0; i < checks.length; i++) if (!checks[i]!(v, c)) return false;
+  return true;
+}
+
 function minLen(need: readonly string[]): number {
   let m = Infinity;
   for (const s of need) m = Math.min(m, s.length);
@@ -497,7 +511,7 @@ export class RuleClassifier implements Classifier {
   analyze(input: ClassifyInput): RuleResult & { readonly parsed: Parsed } {
     const p = input.payload;
     const bytes = p.length > INSPECT_LIMIT ? p.subarray(0, INSPECT_LIMIT) : p;
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    const text = bytes.length === 0 ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     const parsed = extractFacts(input, bytes, text);
     const ctx = new Inspection(input, bytes, text, parsed);
     const labels: Label[] = [];

@@ -18,8 +18,9 @@ export class Inspection {
   readonly text: string;
   readonly parsed: Parsed;
   #lower: string | undefined;
-  #decoded = new Map<string, string>();
-  #loweredFields = new Map<string, string>();
+  // made on first use: most records (SYN-only) never need them
+  #decoded: Map<string, string> | undefined;
+  #loweredFields: Map<string, string> | undefined;
 
   constructor(input: ClassifyInput, bytes: Uint8Array, text: string, parsed: Parsed) {
     this.input = input;
@@ -34,10 +35,11 @@ export class Inspection {
 
   /** A string field, percent-decoded (cached per field name). */
   decoded(field: string, value: string): string {
-    let d = this.#decoded.get(field);
+    const m = (this.#decoded ??= new Map());
+    let d = m.get(field);
     if (d === undefined) {
       d = percentDecode(value);
-      this.#decoded.set(field, d);
+      m.set(field, d);
     }
     return d;
   }
@@ -45,10 +47,11 @@ export class Inspection {
   /** A field's value lower-cased (cached per field name and decoding). */
   lowered(key: string, value: string): string {
     if (key === 'payload') return this.lower;
-    let d = this.#loweredFields.get(key);
+    const m = (this.#loweredFields ??= new Map());
+    let d = m.get(key);
     if (d === undefined) {
       d = value.toLowerCase();
-      this.#loweredFields.set(key, d);
+      m.set(key, d);
     }
     return d;
   }
