@@ -2,6 +2,7 @@
 // which processes own them (for the log line that says why a port was excluded).
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { type Listener, parseProcNet } from './proc-net.ts';
 
@@ -24,6 +25,19 @@ export function readHostListeners(procRoot = ''): Listener[] {
     }
     out.push(...parseProcNet(text, proto, endianness() === 'LE'));
   }
+  return out;
+}
+
+/**
+ * readHostListeners off the event loop (the files are read by libuv's threads): a running sensor re-reads them every
+ * few seconds, and on a busy host /proc/net/tcp is large enough to read for milliseconds.
+ */
+export async function readHostListenersAsync(procRoot = ''): Promise<Listener[]> {
+  const texts = await Promise.all(FILES.map(([file]) => readFile(procRoot + file, 'utf8').catch(() => undefined)));
+  const out: Listener[] = [];
+  texts.forEach((text, i) => {
+    if (text !== undefined) out.push(...parseProcNet(text, FILES[i]![1], endianness() === 'LE'));
+  });
   return out;
 }
 

@@ -10,7 +10,7 @@ import { FirewallExecutor, type FirewallLogger } from '../firewall/firewall-exec
 import { addPortExclusion, installedFamilies, removePortExclusion } from '../firewall/port-exclusion.ts';
 import type { Targets } from '../flow/targets.ts';
 import type { Logger } from '../logger.ts';
-import { findSocketOwners, readHostListeners, type SocketOwner } from '../scope/host-listeners.ts';
+import { findSocketOwners, readHostListenersAsync, type SocketOwner } from '../scope/host-listeners.ts';
 import { diffListeningPorts, fixedPorts, type DiffScope, type PortChange } from '../scope/listener-diff.ts';
 import type { Listener } from '../scope/proc-net.ts';
 import { resolveScope } from '../scope/scope.ts';
@@ -28,7 +28,7 @@ export interface PortFirewall {
 
 export interface ListenerWatchOptions {
   readonly initial: readonly Listener[];
-  readonly read: () => Listener[];
+  readonly read: () => Listener[] | Promise<Listener[]>;
   readonly owners: (inodes: ReadonlySet<number>) => Map<number, SocketOwner[]>;
   /** Every excluded port (SSH, -e, metrics and these listeners'), merged. */
   readonly excludedFor: (listeners: readonly Listener[]) => readonly PortRange[];
@@ -55,7 +55,7 @@ export class ListenerWatch {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      const now = this.#o.read();
+      const now = await this.#o.read();
       const d = diffListeningPorts(this.#current, now, this.#o.scope);
       this.#current = now;
       if (d.added.length === 0 && d.removed.length === 0) return;
@@ -117,7 +117,7 @@ export function watchListeners(settings: Settings, host: HostView, capture: Sens
   if (settings.listenerCheckMs === 0) return undefined;
   return new ListenerWatch({
     initial: host.listeners,
-    read: () => readHostListeners(),
+    read: () => readHostListenersAsync(),
     owners: (inodes) => findSocketOwners(inodes),
     excludedFor: (listeners) => resolveScope(settings, host.dev.addresses, listeners).exclusions.ports,
     scope: { networks: host.scope.networks, fixed: fixedPorts(host.scope.exclusions) },

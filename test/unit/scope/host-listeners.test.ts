@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { findSocketOwners, readHostListeners } from '../../../src/scope/host-listeners.ts';
+import { findSocketOwners, readHostListeners, readHostListenersAsync } from '../../../src/scope/host-listeners.ts';
 import { formatIp } from '../../../src/wire/address.ts';
 
 test('a listening socket of ours: in /proc/net/tcp with its inode, owned by this process', async () => {
@@ -14,6 +14,8 @@ test('a listening socket of ours: in /proc/net/tcp with its inode, owned by this
     const mine = readHostListeners().find((l) => l.proto === 'tcp' && l.port === port && formatIp(l.address) === '127.0.0.1');
     assert.ok(mine, `port ${port} listed`);
     assert.ok(mine.inode !== undefined && mine.inode > 0);
+    const async = await readHostListenersAsync();
+    assert.deepEqual(async.find((l) => l.inode === mine.inode), mine, 'the asynchronous read (a running sensor\'s) finds the same');
     const owners = findSocketOwners(new Set([mine.inode]));
     assert.ok(owners.get(mine.inode)?.some((o) => o.pid === process.pid && o.command.length > 0), JSON.stringify([...owners]));
   } finally {
@@ -21,7 +23,8 @@ test('a listening socket of ours: in /proc/net/tcp with its inode, owned by this
   }
 });
 
-test('unknown inodes and a missing /proc give nothing, without throwing', () => {
+test('unknown inodes and a missing /proc give nothing, without throwing', async () => {
+  assert.deepEqual(await readHostListenersAsync('/nonexistent'), []);
   assert.equal(findSocketOwners(new Set()).size, 0);
   assert.equal(findSocketOwners(new Set([1]), '/nonexistent').size, 0);
   assert.deepEqual(readHostListeners('/nonexistent'), []);
