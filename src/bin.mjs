@@ -1,13 +1,12 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --v8-pool-size=1 --no-concurrent-marking
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --v8-pool-size=1
 // The `synbait` command: registers tsx, so the TypeScript sources in src/ run as they are, and calls main().
 // The first line keeps memory flat for a long-running sensor: a 1 MB young generation (V8's default grows to
 // 16 MB semi-spaces under the allocation bursts of record writing) and at most two glibc malloc arenas (libuv's
 // threads otherwise each get an arena that is never returned), fixed malloc trim/mmap thresholds (glibc otherwise
 // raises them after start-up's large frees and keeps ~3 MB of freed heap: measured in the Node 24 image), and one
-// V8 helper thread instead of four (some 10 MB less idle RSS in the Node 24 image, measured side by side). Old-
-// generation marking runs in bounded steps on the main thread (--no-concurrent-marking): on a small host the
-// concurrent marker took the core the main thread needed, and SYN-ACKs waited (p99 at 10,000 SYN/s while records
-// are written fell from 1.8 to 1.2-1.5 ms in the same benchmark; 200,000 SYN/s still all answered; BENCHMARKS.md).
+// V8 helper thread instead of four (some 10 MB less idle RSS in the Node 24 image, measured side by side). Tried
+// and left out: --no-concurrent-marking (p99 SYN->SYN-ACK while records are written 1.2-1.5 ms instead of 1.6-1.8
+// here, but the Node 24 image then idled at 143 MB: its old space stayed twice as large).
 import module from 'node:module';
 
 // esbuild's synchronous API (used by tsx's in-thread hooks) otherwise keeps a worker thread with a V8 isolate of
