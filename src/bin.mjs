@@ -1,12 +1,12 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --v8-pool-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --v8-pool-size=1
 // The `synbait` command: registers tsx, so the TypeScript sources in src/ run as they are, and calls main().
 // The first line keeps memory flat for a long-running sensor: a 1 MB young generation (V8's default grows to
 // 16 MB semi-spaces under the allocation bursts of record writing) and at most two glibc malloc arenas (libuv's
-// threads otherwise each get an arena that is never returned), fixed malloc trim/mmap thresholds (glibc otherwise
-// raises them after start-up's large frees and keeps ~3 MB of freed heap: measured in the Node 24 image), and one
-// V8 helper thread instead of four (some 10 MB less idle RSS in the Node 24 image, measured side by side). Tried
-// and left out: --no-concurrent-marking (p99 SYN->SYN-ACK while records are written 1.2-1.5 ms instead of 1.6-1.8
-// here, but the Node 24 image then idled at 143 MB: its old space stayed twice as large).
+// threads otherwise each get an arena that is never returned), and one V8 helper thread instead of four (some
+// 10 MB less idle RSS in the Node 24 image, measured side by side). Tried and left out: --no-concurrent-marking
+// (p99 SYN->SYN-ACK while records are written 1.2-1.5 ms instead of 1.6-1.8 here, but the Node 24 image then
+// idled at 143 MB: its old space stayed twice as large); fixed malloc trim/mmap thresholds (2-4 MB less malloc
+// heap at idle, within the image's run-to-run noise, and `synbait report` 20 % slower: every large buffer mmapped).
 import module from 'node:module';
 
 // esbuild's synchronous API (used by tsx's in-thread hooks) otherwise keeps a worker thread with a V8 isolate of
