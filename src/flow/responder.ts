@@ -17,6 +17,7 @@ import { ResponderCounters } from './counters.ts';
 import type { Device } from './device.ts';
 import * as finished from '../record/finished-flow.ts';
 import type { FinishedFlow } from '../record/finished-flow.ts';
+import { SynOnlyFlow } from '../record/syn-only-flow.ts';
 import * as flows from './flows.ts';
 import { Greeter, type GreeterConfig, type SynOffer } from './greeter.ts';
 import * as hsip from './halfsiphash.ts';
@@ -466,39 +467,33 @@ export class Responder {
 
   #finishPending(id: number, reason: EndReason): void {
     const p = this.#pending;
-    // read in place (the fingerprint and the addresses are copies); only a kept frame is copied whole
+    const firstMs = p.firstSeen(id);
+    const frames: CapturedFrame[] | undefined = this.#cfg.keepFrames ? [{ tsMs: firstMs, data: p.synFrame(id) }] : undefined;
+    const reply = this.#cfg.keepFrames ? p.replyFrame(id) : undefined;
+    if (frames && reply) frames.push({ tsMs: firstMs, data: reply });
+    // read in place: the flow keeps what its record needs of the stored SYN, not the frame
     const frame = p.synFrameView(id);
-    // the stored frame passed parseFrame when it arrived: fixed offsets, no IPv4 options
+    const flow = SynOnlyFlow.fromFrame(frame, firstMs, p.lastSeen(id), p.synCount(id), reason, frames) ?? this.#plainSynFlow(frame, id, reason, frames);
+    p.remove(id);
+    this.counters.finishedSyn++;
+    this.#cfg.emit(flow);
+  }
+
+  /** A stored SYN whose TCP header does not decode as a fingerprint (it passed parseFrame): recorded all the same. */
+  #plainSynFlow(frame: Uint8Array, id: number, reason: EndReason, frames: CapturedFrame[] | undefined): FinishedFlow {
+    const p = this.#pending;
     const link = frame[12] === 0x81 ? 18 : 14;
     const v6 = frame[link]! >> 4 === 6;
     const al = v6 ? 16 : 4;
     const srcOff = link + (v6 ? 8 : 12);
     const l4 = link + (v6 ? 40 : 20);
-    const frames: CapturedFrame[] | undefined = this.#cfg.keepFrames ? [{ tsMs: p.firstSeen(id), data: p.synFrame(id) }] : undefined;
-    const reply = this.#cfg.keepFrames ? p.replyFrame(id) : undefined;
-    if (frames && reply) frames.push({ tsMs: p.firstSeen(id), data: reply });
-    const syn = synFingerprint(frame, p.synCount(id));
-    this.counters.finishedSyn++;
-    this.#cfg.emit({
-      proto: 'tcp',
-      ipVersion: v6 ? 6 : 4,
-      src: frame.slice(srcOff, srcOff + al),
-      dst: frame.slice(srcOff + al, srcOff + 2 * al),
-      srcPort: (frame[l4]! << 8) | frame[l4 + 1]!,
-      dstPort: (frame[l4 + 2]! << 8) | frame[l4 + 3]!,
-      state: 'syn',
-      firstMs: p.firstSeen(id),
-      lastMs: p.lastSeen(id),
-      payload: EMPTY,
-      truncated: false,
-      packets: p.synCount(id),
-      segments: 0,
-      endReason: reason,
-      // always present (undefined when absent): a spread would make each of a flood's queued flows a bigger object
-      syn,
-      frames,
-    });
-    p.remove(id);
+    return {
+      proto: 'tcp', ipVersion: v6 ? 6 : 4,
+      src: frame.slice(srcOff, srcOff + al), dst: frame.slice(srcOff + al, srcOff + 2 * al),
+      srcPort: (frame[l4]! << 8) | frame[l4 + 1]!, dstPort: (frame[l4 + 2]! << 8) | frame[l4 + 3]!,
+      state: 'syn', firstMs: p.firstSeen(id), lastMs: p.lastSeen(id), payload: EMPTY, truncated: false,
+      packets: p.synCount(id), segments: 0, endReason: reason, frames,
+    };
   }
 
   #finishTcp(f: TcpFlow, reason: EndReason): void {
