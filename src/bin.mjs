@@ -1,12 +1,10 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --v8-pool-size=1 --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --v8-pool-size=1
 // The `synbait` command: registers tsx, so the TypeScript sources in src/ run as they are, and calls main().
 // The first line keeps memory flat for a long-running sensor: a 1 MB young generation (V8's default grows to
 // 16 MB semi-spaces under the allocation bursts of record writing) and at most two glibc malloc arenas (libuv's
 // threads otherwise each get an arena that is never returned), and one V8 helper thread instead of four (some
-// 10 MB less idle RSS in the Node 24 image, measured side by side). The old generation may grow by half its live
-// size before it is marked (--heap-growing-percent=50; V8's own factor let it quadruple, from 15 to 64 MB, while a
-// flood's records were written: the 1M-source flood's peak fell from 159 to 118 MB, SYN answering and latency
-// unchanged in the same benchmark). Tried and left out: --no-concurrent-marking
+// 10 MB less idle RSS in the Node 24 image, measured side by side). The sensor adds a heap growing factor of its
+// own at start (src/main.ts). Tried and left out: --no-concurrent-marking
 // (p99 SYN->SYN-ACK while records are written 1.2-1.5 ms instead of 1.6-1.8 here, but the Node 24 image then
 // idled at 143 MB: its old space stayed twice as large); fixed malloc trim/mmap thresholds (2-4 MB less malloc
 // heap at idle, within the image's run-to-run noise, and `synbait report` 20 % slower: every large buffer mmapped).
