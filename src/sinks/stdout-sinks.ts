@@ -3,7 +3,6 @@
 
 import { formatConsole } from '../record/console-format.ts';
 import type { FlowRecord } from '../record/flow-record.ts';
-import { recordToLine } from '../record/ndjson.ts';
 import type { LineOutput } from './line-output.ts';
 import type { RecordExtras, Sink } from '../pipeline/sink.ts';
 
@@ -12,22 +11,16 @@ export const STDOUT_CONGESTION_BYTES = 1024 * 1024;
 
 abstract class StdoutSink implements Sink {
   abstract readonly name: string;
-  readonly #out: LineOutput;
+  protected readonly out: LineOutput;
   constructor(out: LineOutput) {
-    this.#out = out;
+    this.out = out;
   }
-  protected abstract format(record: FlowRecord, extras?: RecordExtras): string;
+  abstract write(record: FlowRecord, extras?: RecordExtras): void;
   get congested(): boolean {
-    return this.#out.backlogBytes > STDOUT_CONGESTION_BYTES;
-  }
-  write(record: FlowRecord, extras?: RecordExtras): void {
-    this.#out.write(this.format(record, extras));
-  }
-  protected get out(): LineOutput {
-    return this.#out;
+    return this.out.backlogBytes > STDOUT_CONGESTION_BYTES;
   }
   flush(): Promise<void> {
-    return this.#out.flush();
+    return this.out.flush();
   }
   close(): Promise<void> {
     return this.flush();
@@ -36,18 +29,16 @@ abstract class StdoutSink implements Sink {
 
 export class JsonLinesSink extends StdoutSink {
   readonly name = 'json';
-  protected format(record: FlowRecord): string {
-    return recordToLine(record);
-  }
-  // the JSON and its newline written separately: appending "\n" makes a string the output would copy again
-  override write(record: FlowRecord): void {
+  // recordToLine's line, with the JSON and its newline written separately: appending "\n" makes a string the
+  // output would copy again
+  write(record: FlowRecord): void {
     this.out.writeLine(JSON.stringify(record));
   }
 }
 
 export class ConsoleSink extends StdoutSink {
   readonly name = 'console';
-  protected format(record: FlowRecord, extras?: RecordExtras): string {
-    return formatConsole(record, extras?.payload ?? Buffer.from(record.payload, 'base64'));
+  write(record: FlowRecord, extras?: RecordExtras): void {
+    this.out.write(formatConsole(record, extras?.payload ?? Buffer.from(record.payload, 'base64')));
   }
 }
